@@ -1,0 +1,60 @@
+"""One crawl in this process: `python -m crawler.crawl --sources FILE --db FILE [...]`.
+
+Scrapy's reactor cannot restart within a process, so the CLI and the scheduler run each crawl
+through this module as a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from crawler.sources import RegistryError, load_sources, outlet_aliases, select
+from pipelines.store import StoreError
+
+
+def build_settings(sources_path: str, db_path: str, source_ids: list[str], refetch: bool,
+                   overrides: dict[str, str]):
+    """Project settings plus this crawl's registry-derived values."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    sources = select(load_sources(sources_path), source_ids)
+    settings.set("MARSAD_SOURCES", sources_path)
+    settings.set("MARSAD_DB", db_path)
+    settings.set("MARSAD_SOURCE_IDS", [s.id for s in sources])
+    settings.set("MARSAD_REFETCH", refetch)
+    settings.set("MARSAD_OVERRIDES", {s.id: dict(s.overrides) for s in sources if s.overrides})
+    settings.set("MARSAD_OUTLET_ALIASES", outlet_aliases(load_sources(sources_path)))
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl")
+    parser.add_argument("--sources", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--source", action="append", default=[])
+    parser.add_argument("--refetch", action="store_true")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args(argv)
+    overrides = dict(item.split("=", 1) for item in args.set)
+    try:
+        settings = build_settings(args.sources, args.db, args.source, args.refetch, overrides)
+    except (RegistryError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("outlets")
+    process.crawl(crawler)
+    process.start()
+    reason = (crawler.stats.get_value("finish_reason") if crawler.stats else None) or "unknown"
+    return 0 if reason == "finished" else 3
+
+
+if __name__ == "__main__":
+    sys.exit(run())

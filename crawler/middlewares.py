@@ -1,0 +1,70 @@
+"""Downloader middlewares: refuse requests to private addresses (SSRF guard)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+
+SAFE_SCHEMES = ("http", "https")
+
+
+class UnsafeTarget(IgnoreRequest):
+    """A request to a scheme or address Marsad never fetches."""
+
+    def __init__(self, reason: str, detail: str):
+        self.reason = reason
+        super().__init__(f"{reason}: {detail}")
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
+
+
+@lru_cache(maxsize=4096)
+def resolve(host: str) -> tuple[str, ...]:
+    """Every address the host resolves to (IP literals, decimal and hex forms included)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return ()
+    return tuple(sorted({info[4][0] for info in infos}))
+
+
+def check_url(url: str, allowed: frozenset[str] | set[str]) -> None:
+    """Raise UnsafeTarget unless `url` is http(s) to a public address or an allowed host[:port]."""
+    parts = urlsplit(url)
+    if parts.scheme not in SAFE_SCHEMES:
+        raise UnsafeTarget("unsafe_scheme", parts.scheme or "(none)")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise UnsafeTarget("unsafe_host", "no host")
+    if "*" in allowed or host in allowed or (parts.port and f"{host}:{parts.port}" in allowed):
+        return
+    addresses = resolve(host)
+    if not addresses:
+        return  # unresolvable: the download fails with a DNS error, counted as such
+    private = [a for a in addresses if not _is_public(a)]
+    if private:
+        raise UnsafeTarget("private_address", f"{host} resolves to {private[0]}")
+
+
+class PrivateHostGuard:
+    """Checks every request, redirects included, before it is sent."""
+
+    def __init__(self, allowed: frozenset[str]):
+        self.allowed = allowed
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(frozenset(h.lower() for h in crawler.settings.getlist("MARSAD_ALLOW_PRIVATE_HOSTS")))
+
+    def process_request(self, request):
+        check_url(request.url, self.allowed)
+        return None

@@ -1,0 +1,52 @@
+"""Scrapy settings for Marsad crawls. Run-time values come from pipelines.config."""
+
+from pipelines.config import load_config
+
+_config = load_config()
+
+BOT_NAME = "marsad"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = _config.user_agent
+ROBOTSTXT_OBEY = True
+TELNETCONSOLE_ENABLED = False
+# Politeness: at most 2 requests at once per site, AutoThrottle adapting to the site's latency.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Safety: bounded downloads, bounded redirects, no cookies carried between sites.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+HTTPCACHE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateHostGuard": 50,
+}
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.classify.ClassifyPipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 900,
+}
+
+MARSAD_DB = str(_config.db)
+MARSAD_SOURCES = str(_config.sources)
+MARSAD_ALLOW_PRIVATE_HOSTS = sorted(_config.allow_private_hosts)
+MARSAD_SOURCE_IDS: list[str] = []
+MARSAD_REFETCH = False
+MARSAD_SITEMAP_WINDOW_DAYS = 3
+MARSAD_MIN_WORDS = 50
+MARSAD_RELEVANCE_THRESHOLD = 0.5
+MARSAD_OVERRIDES: dict = {}
+MARSAD_OUTLET_ALIASES: dict = {}

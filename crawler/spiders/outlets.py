@@ -1,0 +1,209 @@
+"""The one generic spider: discovers article URLs of registry sources and fetches them.
+
+Discovery: RSS/Atom feeds (feedparser), sitemap indexes and news sitemaps (entries newer than a
+window), and opinion/tag listing pages followed through pagination to `listing_depth`.
+Every article URL is canonicalised; URLs already stored (or recorded as non-articles) and URLs
+already requested in this crawl are skipped. Failures are yielded as `kind="failure"` items so
+that the store records them with their reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import feedparser
+import scrapy
+from lxml import etree
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+
+from crawler.items import ArticleItem
+from crawler.sources import Source, load_sources, select
+from pipelines.dates import parse_date
+from pipelines.store import known_urls, open_db
+from pipelines.urls import canonical_url
+
+_PAGINATION = re.compile(r"(/page/\d+/?$|[?&](page|paged|pg)=\d+$)", re.I)
+_CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+def _same_site(url: str, host: str) -> bool:
+    """Is `url` on the source's host or one of its subdomains (www. ignored)?"""
+    site = host.removeprefix("www.")
+    other = (urlsplit(url).hostname or "").removeprefix("www.")
+    return other == site or other.endswith("." + site)
+
+
+def failure_reason(failure) -> tuple[str, int | None]:
+    """A short reason code (and HTTP status) for a failed request."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        codes = {404: "not_found", 410: "gone", 429: "http_429"}
+        return codes.get(status, f"http_{status // 100}xx"), status
+    if failure.check(IgnoreRequest):
+        reason = getattr(failure.value, "reason", None)
+        if reason:
+            return reason, None
+        return ("robots_disallowed" if "robots.txt" in str(failure.value) else "ignored"), None
+    for exc, reason in (
+        (DownloadTimeoutError, "timeout"),
+        (DownloadCancelledError, "too_large"),
+        (CannotResolveHostError, "dns"),
+        (DownloadConnectionRefusedError, "connection"),
+        (ResponseDataLossError, "truncated"),
+        (DownloadFailedError, "connection"),
+    ):
+        if failure.check(exc):
+            return reason, None
+    return type(failure.value).__name__.lower(), None
+
+
+class OutletSpider(scrapy.Spider):
+    name = "outlets"
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.sources = select(load_sources(s["MARSAD_SOURCES"]), s.getlist("MARSAD_SOURCE_IDS"))
+        spider.db_path = s["MARSAD_DB"]
+        spider.refetch = s.getbool("MARSAD_REFETCH")
+        spider.window_days = s.getint("MARSAD_SITEMAP_WINDOW_DAYS")
+        spider.maxsize = s.getint("DOWNLOAD_MAXSIZE")
+        spider.requested: set[str] = set()
+        spider.known: set[str] = set()
+        return spider
+
+    def _count(self, source: Source, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"marsad/{source.id}/{key}", n)
+
+    async def start(self):
+        if not self.refetch:
+            db = open_db(self.db_path)
+            try:
+                self.known = known_urls(db)
+            finally:
+                db.close()
+        for source in self.sources:
+            for url in source.feeds:
+                yield self._discovery(url, source, self.parse_feed, "feed")
+            for url in source.sitemaps:
+                yield self._discovery(url, source, self.parse_sitemap, "sitemap")
+            for url in source.listings:
+                yield self._discovery(url, source, self.parse_listing, "listing", depth=1)
+
+    def _discovery(self, url: str, source: Source, callback, kind: str, **kwargs) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=callback, errback=self.discovery_failed, dont_filter=False,
+            cb_kwargs={"source": source, **kwargs}, meta={"marsad_kind": kind, "source": source},
+        )
+
+    def discovery_failed(self, failure):
+        source = failure.request.meta["source"]
+        reason, _ = failure_reason(failure)
+        self._count(source, f"discovery_failed/{reason}")
+        self.logger.warning("discovery page failed (%s): %s", reason, failure.request.url)
+
+    def _article(self, url: str, source: Source, via: str):
+        """A request for an article candidate, unless known, already requested or off-site."""
+        key = canonical_url(url)
+        if key in self.requested:
+            return None
+        self.requested.add(key)
+        if not _same_site(url, source.host):
+            self._count(source, "skipped/offsite")
+            return None
+        if key in self.known:
+            self._count(source, "skipped/known")
+            return None
+        self._count(source, "candidates")
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.article_failed,
+            cb_kwargs={"source": source, "via": via}, meta={"marsad_kind": "article", "source": source},
+        )
+
+    def parse_feed(self, response, source: Source):
+        self._count(source, "pages_fetched")
+        feed = feedparser.parse(response.body)
+        links = [entry.get("link") for entry in feed.entries if entry.get("link")]
+        self._count(source, "feed_entries", len(links))
+        for link in links:
+            request = self._article(response.urljoin(link), source, "feed")
+            if request is not None:
+                yield request
+
+    def parse_sitemap(self, response, source: Source):
+        self._count(source, "pages_fetched")
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=self.maxsize)
+        root = etree.fromstring(body, parser=_XML_PARSER)
+        if root is None:
+            self._count(source, "discovery_failed/bad_sitemap")
+            return
+        for loc in root.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()"):
+            yield self._discovery(response.urljoin(loc.strip()), source, self.parse_sitemap, "sitemap")
+        window = source.sitemap_window_days if source.sitemap_window_days is not None else self.window_days
+        oldest = (datetime.now(timezone.utc) - timedelta(days=window)).date().isoformat() if window else ""
+        for node in root.xpath("//*[local-name()='url']"):
+            loc = "".join(node.xpath("./*[local-name()='loc']/text()")).strip()
+            raw_date = "".join(node.xpath(".//*[local-name()='publication_date']/text()")
+                               or node.xpath("./*[local-name()='lastmod']/text()")).strip()
+            if not loc:
+                continue
+            found = parse_date(raw_date) if raw_date else None
+            if oldest and found is not None and found.value[:10] < oldest:
+                self._count(source, "skipped/sitemap_old")
+                continue
+            request = self._article(response.urljoin(loc), source, "sitemap")
+            if request is not None:
+                yield request
+
+    def parse_listing(self, response, source: Source, depth: int):
+        self._count(source, "pages_fetched")
+        next_pages = set(response.xpath('//a[@rel="next"]/@href | //link[@rel="next"]/@href').getall())
+        for link in LinkExtractor(allow_domains=[source.host] if source.host else ()).extract_links(response):
+            parts = urlsplit(link.url)
+            if _PAGINATION.search(parts.path + (f"?{parts.query}" if parts.query else "")):
+                next_pages.add(link.url)
+            elif source.is_article_path(link.url) if source.article_patterns else True:
+                request = self._article(link.url, source, "listing")
+                if request is not None:
+                    yield request
+        if depth < source.listing_depth:
+            for url in sorted(next_pages):
+                yield self._discovery(response.urljoin(url), source, self.parse_listing, "listing", depth=depth + 1)
+
+    def parse_article(self, response, source: Source, via: str):
+        self._count(source, "pages_fetched")
+        self._count(source, "articles_fetched")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        charset = _CHARSET.search(content_type)
+        yield ArticleItem(
+            kind="page", url=response.url, source_id=source.id, status=response.status,
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            body=response.body, content_type=content_type or None,
+            header_charset=charset.group(1) if charset else None, found_via=via,
+        )
+
+    def article_failed(self, failure):
+        request = failure.request
+        source = request.meta["source"]
+        reason, status = failure_reason(failure)
+        yield ArticleItem(
+            kind="failure", url=canonical_url(request.url), source_id=source.id, status=status,
+            reason=reason, fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )

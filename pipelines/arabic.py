@@ -1,0 +1,80 @@
+"""Arabic text normalisation and tokenisation, shared by classification, dedupe and search.
+
+`normalize` folds the spelling variation of written Arabic so that equal words compare equal:
+diacritics and tatweel removed, alef/hamza forms to bare alef, ta marbuta to ha, alef maqsura
+to ya, Arabic-Indic and Persian digits to ASCII, Persian/Urdu letter forms (ی ک ە) to their
+Arabic equivalents, bidi and zero-width controls dropped, Latin lower-cased.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel.
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+# Bidi controls, zero-width characters, BOM, soft hyphen.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\u061c]")
+
+_FOLD = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+        "ة": "ه", "ۃ": "ه", "ە": "ه", "ھ": "ه", "ہ": "ه",
+        "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي", "ئ": "ي",
+        "ؤ": "و",
+        "ک": "ك", "ڪ": "ك",
+        "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4",
+        "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+        "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4",
+        "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
+        "،": ",", "؛": ";", "؟": "?",
+    }
+)
+
+_TOKEN = re.compile(r"[\w]+", re.UNICODE)
+
+# Proclitics that attach to a word, longest first: conjunctions و/ف, prepositions ب/ل/ك,
+# the article ال and their combinations (وال، بال، فبال، لل ...).
+PROCLITICS: tuple[str, ...] = (
+    "وبال", "وكال", "فبال", "فكال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل",
+    "ال", "وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك",
+)
+# Nisba and plural suffixes (after normalisation ة became ه), longest first.
+NISBA_SUFFIXES: tuple[str, ...] = ("يون", "يين", "يات", "يه", "ي")
+
+
+def normalize(text: str) -> str:
+    """Fold Arabic spelling variants; the result is what search, dedupe and matching compare."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _DIACRITICS.sub("", text)
+    return text.translate(_FOLD).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word tokens of `text` (letters and digits, punctuation dropped)."""
+    return _TOKEN.findall(normalize(text))
+
+
+def strip_proclitics(token: str, min_stem: int = 3) -> list[str]:
+    """The token and every reading of it without a leading proclitic, keeping stems >= min_stem.
+
+    >>> strip_proclitics("وكازاخستان")
+    ['وكازاخستان', 'ازاخستان', 'كازاخستان']
+    """
+    readings = [token]
+    for clitic in PROCLITICS:
+        if token.startswith(clitic) and len(token) - len(clitic) >= min_stem:
+            stem = token[len(clitic):]
+            if stem not in readings:
+                readings.append(stem)
+    return readings
+
+
+def arabic_letter_share(text: str) -> float:
+    """Share of letters in `text` that are Arabic-script letters (0 when there are no letters)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f")
+    return arabic / len(letters)

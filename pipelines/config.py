@@ -1,0 +1,54 @@
+"""The one place that reads the environment. Everything else gets a `Config`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DB = DATA_DIR / "marsad.db"
+DEMO_DB = DATA_DIR / "demo.db"
+DEFAULT_SOURCES = DATA_DIR / "sources.toml"
+SAMPLE_SOURCES = DATA_DIR / "sample-sources.toml"
+SAMPLE_OUTLETS = DATA_DIR / "sample_outlets"
+GAZETTEER = DATA_DIR / "gazetteer.toml"
+PROJECT_URL = "https://github.com/marsad-observatory/marsad"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Run-time settings. Field defaults are the documented defaults of DESIGN.md."""
+
+    db: Path = DEFAULT_DB
+    sources: Path = DEFAULT_SOURCES
+    # "*" allows every private/loopback host; otherwise exact "host" or "host:port" entries.
+    allow_private_hosts: frozenset[str] = field(default_factory=frozenset)
+    contact: str = PROJECT_URL
+
+    @property
+    def user_agent(self) -> str:
+        return f"Marsad/0.1 (+{self.contact})"
+
+
+def parse_allowed_hosts(value: str | None) -> frozenset[str]:
+    """`MARSAD_ALLOW_PRIVATE_HOSTS`: "1" means all ("*"); else a comma list of host[:port]."""
+    value = (value or "").strip()
+    if not value or value == "0":
+        return frozenset()
+    if value == "1":
+        return frozenset({"*"})
+    return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from the environment (os.environ by default)."""
+    env = os.environ if environ is None else environ
+    return Config(
+        db=Path(env.get("MARSAD_DB") or DEFAULT_DB),
+        sources=Path(env.get("MARSAD_SOURCES") or DEFAULT_SOURCES),
+        allow_private_hosts=parse_allowed_hosts(env.get("MARSAD_ALLOW_PRIVATE_HOSTS")),
+        contact=env.get("MARSAD_CONTACT") or PROJECT_URL,
+    )

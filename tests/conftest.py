@@ -1,0 +1,44 @@
+"""Shared fixtures: the real-pages folder beside the project, sample outlets served locally."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import SAMPLE_OUTLETS
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+SEED = ROOT.parent / "shared" / "seed" / "op-ed-kazakhstan.txt"
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """../shared/realdata, or a clean skip when this checkout has no ../shared beside it."""
+    if not REALDATA.is_dir():
+        pytest.skip(f"real pages not available: {REALDATA} is absent")
+    return REALDATA
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    if not SEED.is_file():
+        pytest.skip(f"seed op-ed not available: {SEED} is absent")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def manifest() -> list[dict]:
+    """Ground truth of the bundled sample outlets."""
+    return json.loads((SAMPLE_OUTLETS / "manifest.json").read_text(encoding="utf-8"))["pages"]
+
+
+@pytest.fixture(scope="session")
+def sample_hosts():
+    """The sample outlets served on loopback for the whole session: {outlet: host:port}."""
+    from crawler.demo_server import outlet_ids, serve_outlets
+
+    with serve_outlets(SAMPLE_OUTLETS, outlet_ids(SAMPLE_OUTLETS)) as hosts:
+        yield hosts
