@@ -222,12 +222,18 @@ def classify_command(file, title, url):
 
     Example: marsad classify ../shared/seed/op-ed-kazakhstan.txt
     """
+    from pipelines.bylines import split_signature
     from pipelines.classify import classify
+    from pipelines.credits import find_reprint_credit
 
-    text = file.read()
-    if not text.strip():
+    paragraphs = [line.strip() for line in file.read().splitlines() if line.strip()]
+    if not paragraphs:
         raise click.ClickException("no text to classify")
-    click.echo(json.dumps(asdict(classify(text, title=title, url=url)), ensure_ascii=False, indent=2))
+    credit = find_reprint_credit(paragraphs)
+    body, bio = split_signature(paragraphs)
+    result = classify("\n".join(body), title=title, url=url, author_bio=bio)
+    record = {**asdict(result), "author_bio": bio, "reprint_credit": credit.name if credit else None}
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
 
 
 @cli.command()

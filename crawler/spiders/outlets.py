@@ -13,9 +13,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-import feedparser
 import scrapy
-from lxml import etree
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -29,6 +27,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 
+from crawler.discovery import feed_candidates, sitemap_entries
 from crawler.items import ArticleItem
 from crawler.sources import Source, load_sources, select
 from pipelines.dates import parse_date
@@ -37,7 +36,6 @@ from pipelines.urls import canonical_url
 
 _PAGINATION = re.compile(r"(/page/\d+/?$|[?&](page|paged|pg)=\d+$)", re.I)
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 
 
 def _same_site(url: str, host: str) -> bool:
@@ -137,11 +135,10 @@ class OutletSpider(scrapy.Spider):
 
     def parse_feed(self, response, source: Source):
         self._count(source, "pages_fetched")
-        feed = feedparser.parse(response.body)
-        links = [entry.get("link") for entry in feed.entries if entry.get("link")]
-        self._count(source, "feed_entries", len(links))
-        for link in links:
-            request = self._article(response.urljoin(link), source, "feed")
+        candidates = feed_candidates(response.body, response.url)
+        self._count(source, "feed_entries", len(candidates))
+        for candidate in candidates:
+            request = self._article(candidate.url, source, "feed")
             if request is not None:
                 yield request
 
@@ -150,25 +147,17 @@ class OutletSpider(scrapy.Spider):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.maxsize)
-        root = etree.fromstring(body, parser=_XML_PARSER)
-        if root is None:
-            self._count(source, "discovery_failed/bad_sitemap")
-            return
-        for loc in root.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()"):
-            yield self._discovery(response.urljoin(loc.strip()), source, self.parse_sitemap, "sitemap")
+        children, candidates = sitemap_entries(body, response.url)
+        for url in children:
+            yield self._discovery(url, source, self.parse_sitemap, "sitemap")
         window = source.sitemap_window_days if source.sitemap_window_days is not None else self.window_days
         oldest = (datetime.now(timezone.utc) - timedelta(days=window)).date().isoformat() if window else ""
-        for node in root.xpath("//*[local-name()='url']"):
-            loc = "".join(node.xpath("./*[local-name()='loc']/text()")).strip()
-            raw_date = "".join(node.xpath(".//*[local-name()='publication_date']/text()")
-                               or node.xpath("./*[local-name()='lastmod']/text()")).strip()
-            if not loc:
-                continue
-            found = parse_date(raw_date) if raw_date else None
+        for candidate in candidates:
+            found = parse_date(candidate.date) if candidate.date else None
             if oldest and found is not None and found.value[:10] < oldest:
                 self._count(source, "skipped/sitemap_old")
                 continue
-            request = self._article(response.urljoin(loc), source, "sitemap")
+            request = self._article(candidate.url, source, "sitemap")
             if request is not None:
                 yield request
 
