@@ -29,6 +29,7 @@ def build_settings(sources_path: str, db_path: str, source_ids: list[str], refet
     settings.set("MARSAD_REFETCH", refetch)
     settings.set("MARSAD_OVERRIDES", {s.id: dict(s.overrides) for s in sources if s.overrides})
     settings.set("MARSAD_OUTLET_ALIASES", outlet_aliases(load_sources(sources_path)))
+    settings.set("MARSAD_CRAWL_DELAYS", {s.host: s.crawl_delay for s in sources if s.crawl_delay})
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
     return settings

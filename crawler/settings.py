@@ -32,6 +32,9 @@ LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateHostGuard": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.politeness.RobotsPolicy": 100,
+    "crawler.politeness.RetryAfterMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
@@ -50,3 +53,6 @@ MARSAD_MIN_WORDS = 50
 MARSAD_RELEVANCE_THRESHOLD = 0.5
 MARSAD_OVERRIDES: dict = {}
 MARSAD_OUTLET_ALIASES: dict = {}
+MARSAD_CRAWL_DELAYS: dict = {}  # host -> seconds, from the registry's crawl_delay
+MARSAD_MAX_CRAWL_DELAY = 60.0
+MARSAD_MAX_RETRY_AFTER = 60.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,9 @@ from sqlite_utils.migrations import Migrations
 from pipelines.urls import canonical_url as canonical_key
 
 BUSY_TIMEOUT_MS = 10_000
+RETRY_BASE = timedelta(hours=1)
+RETRY_CAP = timedelta(days=7)
+MAX_ATTEMPTS = 6  # a transient failure seen this often becomes permanent
 
 ARTICLE_COLUMNS: dict[str, type] = {
     "id": int,
@@ -50,7 +53,8 @@ _REFRESHED = ("last_seen_at",)
 
 PERMANENT_STATUSES = ("article", "rejected")
 # Failure reasons that are not worth retrying without --refetch (the rest are transient).
-PERMANENT_REASONS = frozenset({"robots_disallowed", "not_found", "gone", "not_html", "too_large", "offsite"})
+PERMANENT_REASONS = frozenset({"robots_disallowed", "not_found", "gone", "not_html", "too_large",
+                               "private_address", "unsafe_scheme", "unsafe_host"})
 
 migrations = Migrations("marsad")
 
@@ -94,6 +98,14 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_retries_and_validators(db: Database) -> None:
+    db["fetched_pages"].add_column("next_retry_at", str)
+    db["http_validators"].create(
+        {"url": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url"
+    )
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -120,15 +132,40 @@ def open_db(path: str | Path, *, readonly: bool = False) -> Database:
         raise StoreError(f"cannot open database {path}: {exc}") from exc
 
 
-def known_urls(db: Database) -> set[str]:
-    """Canonical URLs that need no fetching: stored articles and permanent non-articles."""
+def known_urls(db: Database, now: str | None = None) -> set[str]:
+    """Canonical URLs not to fetch now: stored articles, permanent non-articles, and transient
+    failures whose retry time has not come yet."""
     placeholders = ", ".join("?" for _ in PERMANENT_STATUSES)
     rows = db.execute(
         f"select url from fetched_pages where status in ({placeholders})"
+        " or (status = 'failed' and next_retry_at > ?)"
         " union select canonical_url from articles",
-        PERMANENT_STATUSES,
+        [*PERMANENT_STATUSES, now or utcnow()],
     )
     return {row[0] for row in rows}
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff before retrying a transient failure: 1 h, 2 h, 4 h ... capped at a week."""
+    return min(RETRY_BASE * 2 ** max(0, attempts - 1), RETRY_CAP)
+
+
+def load_validators(db: Database) -> dict[str, tuple[str | None, str | None]]:
+    """ETag and Last-Modified of every discovery URL fetched before (conditional GET)."""
+    return {url: (etag, modified) for url, etag, modified in
+            db.execute("select url, etag, last_modified from http_validators")}
+
+
+def save_validators(db: Database, validators: Mapping[str, tuple[str | None, str | None]]) -> None:
+    now = utcnow()
+    with db.atomic():
+        for url, (etag, modified) in validators.items():
+            db.execute(
+                "insert into http_validators (url, etag, last_modified, checked_at) values (?, ?, ?, ?)"
+                " on conflict(url) do update set etag = excluded.etag,"
+                " last_modified = excluded.last_modified, checked_at = excluded.checked_at",
+                [url, etag, modified, now],
+            )
 
 
 def upsert_article(db: Database, record: Mapping[str, Any]) -> tuple[int, int, bool]:
@@ -189,6 +226,14 @@ def _record_page(db, url, source_id, status, reason, http_status, article_id) ->
         " last_fetched_at = excluded.last_fetched_at",
         [url, source_id, status, reason, http_status, article_id, now, now],
     )
+    if status == "failed":
+        attempts = db.execute("select attempts from fetched_pages where url = ?", [url]).fetchone()[0]
+        if attempts >= MAX_ATTEMPTS:
+            db.execute("update fetched_pages set status = 'rejected', reason = 'gave_up:' || reason"
+                       " where url = ?", [url])
+        else:
+            retry_at = (datetime.now(timezone.utc) + retry_delay(attempts)).isoformat(timespec="seconds")
+            db.execute("update fetched_pages set next_retry_at = ? where url = ?", [retry_at, url])
 
 
 def start_run(db: Database, sources: Iterable[str]) -> int:

@@ -2,8 +2,11 @@ import sqlite3
 
 import pytest
 
-from pipelines.store import (StoreError, counts_from_stats, finish_run, known_urls, last_run,
-                             open_db, record_page, start_run, upsert_article)
+from datetime import timedelta
+
+from pipelines.store import (MAX_ATTEMPTS, StoreError, counts_from_stats, finish_run, known_urls,
+                             last_run, load_validators, open_db, record_page, retry_delay,
+                             save_validators, start_run, upsert_article)
 
 
 def article(url, **extra):
@@ -41,11 +44,28 @@ def test_same_text_joins_the_cluster_of_the_first(db):
     assert cluster_c == c
 
 
-def test_known_urls_include_permanent_non_articles_only(db):
+def test_known_urls_and_transient_backoff(db):
     upsert_article(db, article("http://a.test/1"))
     record_page(db, "http://a.test/empty", "s", "rejected", "boilerplate")
     record_page(db, "http://a.test/down", "s", "failed", "http_5xx", 503)
-    assert known_urls(db) == {"http://a.test/1", "http://a.test/empty"}
+    # the transient failure waits for its retry time, then is fetched again
+    assert known_urls(db) == {"http://a.test/1", "http://a.test/empty", "http://a.test/down"}
+    assert known_urls(db, now="2100-01-01") == {"http://a.test/1", "http://a.test/empty"}
+
+
+def test_backoff_doubles_then_gives_up(db):
+    assert retry_delay(1) == timedelta(hours=1) and retry_delay(3) == timedelta(hours=4)
+    assert retry_delay(30) == timedelta(days=7)
+    for _ in range(MAX_ATTEMPTS):
+        record_page(db, "http://a.test/down", "s", "failed", "timeout")
+    row = db["fetched_pages"].get("http://a.test/down")
+    assert row["status"] == "rejected" and row["reason"] == "gave_up:timeout"
+
+
+def test_validators_round_trip(db):
+    save_validators(db, {"http://a.test/feed": ('"abc"', "Sat, 28 Nov 2026 10:00:00 GMT")})
+    save_validators(db, {"http://a.test/feed": ('"def"', None)})
+    assert load_validators(db) == {"http://a.test/feed": ('"def"', None)}
 
 
 def test_run_record(db):

@@ -31,7 +31,7 @@ from crawler.discovery import feed_candidates, sitemap_entries
 from crawler.items import ArticleItem
 from crawler.sources import Source, load_sources, select
 from pipelines.dates import parse_date
-from pipelines.store import known_urls, open_db
+from pipelines.store import known_urls, load_validators, open_db, save_validators
 from pipelines.urls import canonical_url
 
 _PAGINATION = re.compile(r"(/page/\d+/?$|[?&](page|paged|pg)=\d+$)", re.I)
@@ -83,18 +83,20 @@ class OutletSpider(scrapy.Spider):
         spider.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         spider.requested: set[str] = set()
         spider.known: set[str] = set()
+        spider.validators: dict[str, tuple[str | None, str | None]] = {}
+        spider.new_validators: dict[str, tuple[str | None, str | None]] = {}
         return spider
 
     def _count(self, source: Source, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"marsad/{source.id}/{key}", n)
 
     async def start(self):
-        if not self.refetch:
-            db = open_db(self.db_path)
-            try:
-                self.known = known_urls(db)
-            finally:
-                db.close()
+        db = open_db(self.db_path)
+        try:
+            self.known = set() if self.refetch else known_urls(db)
+            self.validators = load_validators(db)
+        finally:
+            db.close()
         for source in self.sources:
             for url in source.feeds:
                 yield self._discovery(url, source, self.parse_feed, "feed")
@@ -104,10 +106,40 @@ class OutletSpider(scrapy.Spider):
                 yield self._discovery(url, source, self.parse_listing, "listing", depth=1)
 
     def _discovery(self, url: str, source: Source, callback, kind: str, **kwargs) -> scrapy.Request:
+        """A feed, sitemap or listing request, conditional when validators are known."""
+        headers = {}
+        etag, modified = self.validators.get(url, (None, None))
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
         return scrapy.Request(
-            url, callback=callback, errback=self.discovery_failed, dont_filter=False,
-            cb_kwargs={"source": source, **kwargs}, meta={"marsad_kind": kind, "source": source},
+            url, callback=callback, errback=self.discovery_failed, headers=headers,
+            cb_kwargs={"source": source, **kwargs},
+            meta={"marsad_kind": kind, "source": source, "handle_httpstatus_list": [304]},
         )
+
+    def _fresh(self, response, source: Source) -> bool:
+        """Count the discovery page; False when it answered 304 Not Modified."""
+        if response.status == 304:
+            self._count(source, "not_modified")
+            return False
+        self._count(source, "pages_fetched")
+        etag = response.headers.get(b"ETag")
+        modified = response.headers.get(b"Last-Modified")
+        if etag or modified:
+            self.new_validators[response.request.url] = (
+                etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None)
+        return True
+
+    def closed(self, reason: str) -> None:
+        """Keep validators only after a finished crawl: an interrupted one must look again."""
+        if reason == "finished" and self.new_validators:
+            db = open_db(self.db_path)
+            try:
+                save_validators(db, self.new_validators)
+            finally:
+                db.close()
 
     def discovery_failed(self, failure):
         source = failure.request.meta["source"]
@@ -134,7 +166,8 @@ class OutletSpider(scrapy.Spider):
         )
 
     def parse_feed(self, response, source: Source):
-        self._count(source, "pages_fetched")
+        if not self._fresh(response, source):
+            return
         candidates = feed_candidates(response.body, response.url)
         self._count(source, "feed_entries", len(candidates))
         for candidate in candidates:
@@ -143,7 +176,8 @@ class OutletSpider(scrapy.Spider):
                 yield request
 
     def parse_sitemap(self, response, source: Source):
-        self._count(source, "pages_fetched")
+        if not self._fresh(response, source):
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.maxsize)
@@ -162,7 +196,8 @@ class OutletSpider(scrapy.Spider):
                 yield request
 
     def parse_listing(self, response, source: Source, depth: int):
-        self._count(source, "pages_fetched")
+        if not self._fresh(response, source):
+            return
         next_pages = set(response.xpath('//a[@rel="next"]/@href | //link[@rel="next"]/@href').getall())
         for link in LinkExtractor(allow_domains=[source.host] if source.host else ()).extract_links(response):
             parts = urlsplit(link.url)
