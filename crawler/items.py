@@ -13,7 +13,8 @@ class ArticleItem(scrapy.Item):
 
     # fetch (spider)
     kind = scrapy.Field()  # "page" | "failure"
-    url = scrapy.Field()
+    url = scrapy.Field()  # final URL, after redirects
+    requested_url = scrapy.Field()  # the candidate URL that was requested
     source_id = scrapy.Field()
     fetched_at = scrapy.Field()
     status = scrapy.Field()

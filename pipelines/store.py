@@ -198,6 +198,9 @@ def upsert_article(db: Database, record: Mapping[str, Any]) -> tuple[int, int, b
                 [row["content_hash"], article_id, article_id],
             )
         _record_page(db, row["canonical_url"], row["source_id"], "article", None, 200, article_id)
+        requested = canonical_key(record["requested_url"]) if record.get("requested_url") else None
+        if requested and requested != row["canonical_url"]:  # reached through a redirect
+            _record_page(db, requested, row["source_id"], "article", None, 200, article_id)
         cluster_id = db.execute("select cluster_id from articles where id = ?", [article_id]).fetchone()[0]
     return article_id, cluster_id, existing is None
 

@@ -199,7 +199,9 @@ class OutletSpider(scrapy.Spider):
         if not self._fresh(response, source):
             return
         next_pages = set(response.xpath('//a[@rel="next"]/@href | //link[@rel="next"]/@href').getall())
-        for link in LinkExtractor(allow_domains=[source.host] if source.host else ()).extract_links(response):
+        for link in LinkExtractor().extract_links(response):
+            if not _same_site(link.url, source.host):
+                continue
             parts = urlsplit(link.url)
             if _PAGINATION.search(parts.path + (f"?{parts.query}" if parts.query else "")):
                 next_pages.add(link.url)
@@ -218,6 +220,7 @@ class OutletSpider(scrapy.Spider):
         charset = _CHARSET.search(content_type)
         yield ArticleItem(
             kind="page", url=response.url, source_id=source.id, status=response.status,
+            requested_url=response.meta.get("redirect_urls", [response.url])[0],
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             body=response.body, content_type=content_type or None,
             header_charset=charset.group(1) if charset else None, found_via=via,
@@ -227,7 +230,8 @@ class OutletSpider(scrapy.Spider):
         request = failure.request
         source = request.meta["source"]
         reason, status = failure_reason(failure)
+        requested = request.meta.get("redirect_urls", [request.url])[0]
         yield ArticleItem(
-            kind="failure", url=canonical_url(request.url), source_id=source.id, status=status,
+            kind="failure", url=canonical_url(requested), source_id=source.id, status=status,
             reason=reason, fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
