@@ -16,6 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+DEMO_PORT = 8473  # preferred: stable URLs across demo runs
 CONTENT_TYPES = {".html": "text/html", ".xml": "application/xml", ".txt": "text/plain",
                  ".json": "application/json"}
 
@@ -49,9 +50,22 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+def _bind(address: str, port: int, handler) -> ThreadingHTTPServer:
+    """A server on the preferred port if it is free, else on any free port."""
+    try:
+        return ThreadingHTTPServer((address, port), handler)
+    except OSError:
+        return ThreadingHTTPServer((address, 0), handler)
+
+
 @contextmanager
-def serve_outlets(root: Path, outlet_ids: list[str], first_address: int = 2) -> Iterator[dict[str, str]]:
-    """Start one server per outlet; yield {outlet id: "host:port"}; stop them on exit."""
+def serve_outlets(root: Path, outlet_ids: list[str], first_address: int = 2,
+                  port: int = DEMO_PORT) -> Iterator[dict[str, str]]:
+    """Start one server per outlet; yield {outlet id: "host:port"}; stop them on exit.
+
+    The same port on every run keeps the outlets' URLs stable, so a second demo recognises
+    what it stored before; when that port is taken a free one is used (and URLs differ).
+    """
     servers: dict[str, ThreadingHTTPServer] = {}
     hosts: dict[str, str] = {}
     tokens: dict[bytes, bytes] = {}
@@ -59,7 +73,7 @@ def serve_outlets(root: Path, outlet_ids: list[str], first_address: int = 2) -> 
         for offset, outlet in enumerate(outlet_ids):
             address = f"127.0.0.{first_address + offset}"
             handler = partial(_Handler, root=root / outlet, tokens=tokens)
-            server = ThreadingHTTPServer((address, 0), handler)
+            server = _bind(address, port, handler)
             server.daemon_threads = True
             servers[outlet] = server
             hosts[outlet] = f"{address}:{server.server_address[1]}"

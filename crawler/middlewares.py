@@ -1,13 +1,15 @@
-"""Downloader middlewares: refuse requests to private addresses (SSRF guard)."""
+"""Downloader middlewares (the SSRF guard) and the crawl's log formatter."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+from scrapy.logformatter import LogFormatter
 
 SAFE_SCHEMES = ("http", "https")
 
@@ -68,3 +70,16 @@ class PrivateHostGuard:
     def process_request(self, request):
         check_url(request.url, self.allowed)
         return None
+
+
+class QuietLogFormatter(LogFormatter):
+    """Log a dropped page as its URL and reason, never the item (it carries the raw body)."""
+
+    def dropped(self, item, exception, response, spider=None):
+        url = item.get("url") if hasattr(item, "get") else None
+        return {"level": logging.INFO, "msg": "Dropped %(url)s: %(reason)s",
+                "args": {"url": url, "reason": exception}}
+
+    def scraped(self, item, response, spider=None):
+        url = item.get("url") if hasattr(item, "get") else None
+        return {"level": logging.DEBUG, "msg": "Stored %(url)s", "args": {"url": url}}

@@ -29,6 +29,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.middlewares.QuietLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateHostGuard": 50,

@@ -40,5 +40,5 @@ def sample_hosts():
     """The sample outlets served on loopback for the whole session: {outlet: host:port}."""
     from crawler.demo_server import outlet_ids, serve_outlets
 
-    with serve_outlets(SAMPLE_OUTLETS, outlet_ids(SAMPLE_OUTLETS)) as hosts:
+    with serve_outlets(SAMPLE_OUTLETS, outlet_ids(SAMPLE_OUTLETS), port=0) as hosts:
         yield hosts

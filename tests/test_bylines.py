@@ -260,3 +260,8 @@ def test_realdata_dateline_and_agency_credits() -> None:
     agency = re.search(r"--\(بترا\)", petra).group(0)
     assert clean_author(dateline) is None
     assert clean_author(agency) is None
+
+
+@pytest.mark.parametrize("raw", ["نوشته فرهاد رحیمی", "به قلم: فرهاد رحیمی", "نویسنده: فرهاد رحیمی"])
+def test_persian_byline_labels(raw):
+    assert clean_author(raw) == "فرهاد رحیمی"

@@ -17,6 +17,10 @@ from pipelines.store import open_db
 
 pytestmark = pytest.mark.slow
 
+# Sample cases whose handling belongs to a later issue, asserted but expected to fail until it lands.
+CLASSIFICATION_ISSUE = "Language, Central Asia relevance, country tags and opinion/news genre — each with its evidence"
+DEDUPE_ISSUE = "Deduplication and syndication tracking across outlets"
+
 
 def _demo(db_path):
     result = subprocess.run([sys.executable, "marsad.py", "demo", "--db", str(db_path)], cwd=PROJECT_ROOT,
@@ -61,7 +65,8 @@ def test_non_articles_are_recorded_with_their_reason(crawled, manifest):
             assert record["status"] == "rejected" and record["reason"] in reasons[page["kind"]], page["path"]
 
 
-@pytest.mark.parametrize("field", ["title", "author", "published", "language", "genre"])
+@pytest.mark.parametrize("field", ["title", "author", "published", "language",
+                                   pytest.param("genre", marks=pytest.mark.xfail(reason=CLASSIFICATION_ISSUE))])
 def test_fields_match_the_manifest(crawled, manifest, field):
     column = {"published": "published_at"}.get(field, field)
     wrong = []
@@ -75,6 +80,15 @@ def test_fields_match_the_manifest(crawled, manifest, field):
     assert not wrong
 
 
+@pytest.mark.parametrize("arabic", [True, pytest.param(False, marks=pytest.mark.xfail(reason=CLASSIFICATION_ISSUE))])
+def test_central_asia_opeds_are_relevant(crawled, manifest, arabic):
+    pages = [p for p in manifest if p["kind"] == "article" and p["relevant"] and (p["language"] == "ar") == arabic]
+    assert pages
+    for page in pages:
+        assert crawled["rows"][(page["outlet"], page["path"])]["relevant"] == 1, page["path"]
+
+
+@pytest.mark.xfail(reason=CLASSIFICATION_ISSUE)
 def test_central_asia_opeds_are_tagged(crawled, manifest):
     for page in manifest:
         if page["kind"] == "article" and page["relevant"]:
@@ -89,6 +103,7 @@ def test_irrelevant_pieces_are_not_relevant(crawled, manifest):
             assert crawled["rows"][(page["outlet"], page["path"])]["relevant"] == 0, page["path"]
 
 
+@pytest.mark.xfail(reason=DEDUPE_ISSUE)
 def test_republished_oped_is_clustered_with_its_credit(crawled, manifest):
     copies = [p for p in manifest if p["kind"] == "article" and p.get("copy_of")]
     assert copies
