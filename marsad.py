@@ -167,13 +167,32 @@ def sources_list(sources_path):
 
 @sources.command("check")
 @sources_option
-def sources_check(sources_path):
+@click.option("--live", is_flag=True, help="Also fetch every feed, sitemap and listing URL (needs a network).")
+def sources_check(sources_path, live):
     """Validate the sources file offline (schema, unique ids, patterns, URLs); non-zero on errors.
 
-    Example: marsad sources check --sources data/sources.toml
+    With --live, every configured URL is fetched once (private addresses refused, as in crawls)
+    and each answer is listed; any failure makes the exit code non-zero.
+
+    Example: marsad sources check --sources data/sources.toml --live
     """
-    loaded = load_sources(sources_path or load_config().sources)
+    config = load_config()
+    loaded = load_sources(sources_path or config.sources)
     click.echo(f"ok: {len(loaded)} sources")
+    if not live:
+        return
+    from crawler.probe import probe
+
+    failures = 0
+    for source in loaded:
+        for kind in ("feeds", "sitemaps", "listings"):
+            for url in getattr(source, kind):
+                result = probe(url, config.allow_private_hosts, config.user_agent)
+                failures += not result.ok
+                mark = "ok  " if result.ok else "FAIL"
+                click.echo(f"{mark} {source.id:<18} {kind[:-1]:<8} {result.status or '-'}  {url}  ({result.detail})")
+    if failures:
+        raise click.ClickException(f"{failures} URL(s) failed the live check")
 
 
 @cli.command()
@@ -217,14 +236,17 @@ def extract(file, url, source_id, sources_path, fetched_at):
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--title", default="", help="The article's title.")
 @click.option("--url", default="", help="The article's URL (a genre signal).")
-def classify_command(file, title, url):
-    """Plain text through classification; prints one JSON object.
+@sources_option
+def classify_command(file, title, url, sources_path):
+    """Plain text through classification; prints one JSON object (`syndicated_from`: the
+    credited outlet's registry id, resolved through the sources file).
 
     Example: marsad classify ../shared/seed/op-ed-kazakhstan.txt
     """
+    from crawler.sources import outlet_aliases
     from pipelines.bylines import split_signature
     from pipelines.classify import classify
-    from pipelines.credits import find_reprint_credit
+    from pipelines.credits import find_reprint_credit, resolve_outlet
 
     paragraphs = [line.strip() for line in file.read().splitlines() if line.strip()]
     if not paragraphs:
@@ -233,6 +255,8 @@ def classify_command(file, title, url):
     body, bio = split_signature(paragraphs)
     result = classify("\n".join(body), title=title, url=url, author_bio=bio)
     record = {**asdict(result), "author_bio": bio, "reprint_credit": credit.name if credit else None}
+    record["syndicated_from"] = resolve_outlet(credit.name, outlet_aliases(
+        load_sources(sources_path or load_config().sources))) if credit else None
     click.echo(json.dumps(record, ensure_ascii=False, indent=2))
 
 

@@ -37,6 +37,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.politeness.RobotsPolicy": 100,
     "crawler.politeness.RetryAfterMiddleware": 560,
 }
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+}
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.classify.ClassifyPipeline": 200,
@@ -57,3 +60,4 @@ MARSAD_OUTLET_ALIASES: dict = {}
 MARSAD_CRAWL_DELAYS: dict = {}  # host -> seconds, from the registry's crawl_delay
 MARSAD_MAX_CRAWL_DELAY = 60.0
 MARSAD_MAX_RETRY_AFTER = 60.0
+MARSAD_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr; 0: none

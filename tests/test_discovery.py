@@ -74,3 +74,11 @@ def test_hostile_xml_is_not_expanded():
 def test_garbage_gives_nothing():
     assert sitemap_entries(b"\x00\xff garbage", "http://x.test/") == ([], [])
     assert feed_candidates(b"\x00\xff garbage", "http://x.test/") == []
+
+
+def test_progress_line_sums_sources():
+    from crawler.progress import progress_line
+
+    stats = {"marsad/a/pages_fetched": 3, "marsad/b/pages_fetched": 2, "marsad/a/stored": 1,
+             "marsad/a/dropped/boilerplate": 1, "marsad/b/failed/timeout": 2, "downloader/x": 9}
+    assert progress_line(stats, 75) == "[marsad 1:15] pages 5 · articles 0 · new 1 · dropped 1 · failed 2"
