@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -22,9 +23,28 @@ CLASSIFICATION_ISSUE = "Language, Central Asia relevance, country tags and opini
 DEDUPE_ISSUE = "Deduplication and syndication tracking across outlets"
 
 
+def _free_port() -> int:
+    """A port free on every sample-outlet address, so both demo runs serve the same URLs."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        try:
+            for i in range(len(outlet_ids(SAMPLE_OUTLETS))):
+                with socket.socket() as s:
+                    s.bind((f"127.0.0.{2 + i}", port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port")
+
+
+PORT = _free_port()
+
+
 def _demo(db_path):
-    result = subprocess.run([sys.executable, "marsad.py", "demo", "--db", str(db_path)], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, "marsad.py", "demo", "--db", str(db_path), "--port", str(PORT)],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
