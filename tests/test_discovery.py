@@ -82,3 +82,11 @@ def test_progress_line_sums_sources():
     stats = {"marsad/a/pages_fetched": 3, "marsad/b/pages_fetched": 2, "marsad/a/stored": 1,
              "marsad/a/dropped/boilerplate": 1, "marsad/b/failed/timeout": 2, "downloader/x": 9}
     assert progress_line(stats, 75) == "[marsad 1:15] pages 5 · articles 0 · new 1 · dropped 1 · failed 2"
+
+
+def test_sitemap_window_follows_the_newest_entry():
+    from crawler.spiders.outlets import window_start
+
+    assert window_start(["2020-01-10", "2019-12-01"], 3) == "2020-01-07"
+    assert window_start(["2100-01-01"], 3) < "2100-01-01"  # future dates do not move the window
+    assert window_start([], 0) <= "2100-01-01"

@@ -38,6 +38,14 @@ _PAGINATION = re.compile(r"(/page/\d+/?$|[?&](page|paged|pg)=\d+$)", re.I)
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
 
 
+def window_start(days, window: int) -> str:
+    """First day inside a sitemap's window: `window` days before its newest entry (never after
+    today), so a live news sitemap keeps its last days and a static archive is not emptied."""
+    today = datetime.now(timezone.utc).date().isoformat()
+    newest = min(max(days, default=today), today)
+    return (datetime.fromisoformat(newest) - timedelta(days=window)).date().isoformat()
+
+
 def _same_site(url: str, host: str) -> bool:
     """Is `url` on the source's host or one of its subdomains (www. ignored)?"""
     site = host.removeprefix("www.")
@@ -185,10 +193,10 @@ class OutletSpider(scrapy.Spider):
         for url in children:
             yield self._discovery(url, source, self.parse_sitemap, "sitemap")
         window = source.sitemap_window_days if source.sitemap_window_days is not None else self.window_days
-        oldest = (datetime.now(timezone.utc) - timedelta(days=window)).date().isoformat() if window else ""
+        days = {c.url: found.value[:10] for c in candidates if c.date and (found := parse_date(c.date))}
+        oldest = window_start(days.values(), window) if window else ""
         for candidate in candidates:
-            found = parse_date(candidate.date) if candidate.date else None
-            if oldest and found is not None and found.value[:10] < oldest:
+            if oldest and candidate.url in days and days[candidate.url] < oldest:
                 self._count(source, "skipped/sitemap_old")
                 continue
             request = self._article(candidate.url, source, "sitemap")
