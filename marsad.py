@@ -110,6 +110,10 @@ def demo(db_path: Path | None, port: int | None):
     open_db(db_path).close()  # fail early, with a clear message, on an unusable path
     with serve_outlets(SAMPLE_OUTLETS, outlet_ids(SAMPLE_OUTLETS), port=port or DEMO_PORT) as hosts, \
             tempfile.TemporaryDirectory() as tmp:
+        moved = sorted({h.rsplit(":", 1)[1] for h in hosts.values()} - {str(port or DEMO_PORT)})
+        if moved:
+            click.echo(f"note: port {port or DEMO_PORT} is busy, serving on {', '.join(moved)}: the sample "
+                       "URLs differ from earlier demo runs", err=True)
         text = SAMPLE_SOURCES.read_text(encoding="utf-8")
         for outlet, host in hosts.items():
             text = text.replace("{{" + outlet + "}}", host)
