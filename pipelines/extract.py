@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import trafilatura
@@ -16,14 +16,14 @@ from itemadapter import ItemAdapter
 from lxml import etree
 from lxml import html as lxml_html
 
+from pipelines.boilerplate import clean_paragraphs, leading_byline
 from pipelines.bylines import clean_author, split_signature
 from pipelines.charset import UndecodableError, decode_html, looks_like_mojibake
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
-from pipelines.metadata import read_metadata
+from pipelines.metadata import PageMeta, read_metadata, visible_bylines
 from pipelines.rejections import Rejected, drop
 
-_READ_ALSO = re.compile(r"^\s*(اقرأ|إقرأ|اقرا)\s+(أيضا|أيضاً|ايضا|المزيد)|^\s*(شارك|تابعونا|Leave a Comment)", re.I)
 _BYLINE = re.compile(r"^\s*(بقلم|كتب|كتبت|إعداد)\b")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:]\s+")
 
@@ -35,8 +35,9 @@ class ExtractSettings:
     max_bytes: int = 5_000_000
     max_elements: int = 60_000
     min_words: int = 50
-    favor_precision: bool = False
+    favor_precision: bool = True
     fast: bool = False
+    include_tables: bool = True
 
 
 @dataclass
@@ -57,14 +58,42 @@ class Extraction:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def _clean_title(title: str | None, site_name: str | None) -> str | None:
+def _clean_title(title: str | None, h1: str | None, site_names: set[str]) -> str | None:
+    """A title without the outlet's name: "المدينة نيوز - X" and "X | Sputnik" give X.
+
+    A part of a separated title is dropped when it is one of the page's declared outlet names;
+    when one part is the page's <h1>, that part is the title.
+    """
     if not title:
         return None
     title = " ".join(title.split())
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) > 1 and site_name and any(site_name.strip() in p or p in site_name for p in parts[1:]):
-        title = _TITLE_SEPARATORS.split(title)[0]
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
+    if len(parts) > 1:
+        if h1 and h1 in parts:
+            return h1
+        kept = [p for p in parts if not any(p == n or p in n or n in p for n in site_names if len(n) > 2)]
+        if kept and len(kept) < len(parts):
+            return max(kept, key=len)
     return title or None
+
+
+_URL_DATES = (
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?:[a-z_\-]+/)?(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/|$)", re.I),
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
+)
+
+
+def url_date(url: str) -> str | None:
+    """A full date written in the URL path (/2013/middle_east/8/3/, /2020-06-03-...), or None."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    for pattern in _URL_DATES:
+        found = pattern.search(path)
+        if found:
+            try:
+                return date(int(found["y"]), int(found["m"]), int(found["d"])).isoformat()
+            except ValueError:
+                continue
+    return None
 
 
 def _choose_date(
@@ -87,7 +116,7 @@ def _header_text(tree: lxml_html.HtmlElement) -> str:
     """Text around the headline (its container), where date lines and bylines live."""
     for h1 in tree.xpath("//h1")[:1]:
         node = h1.getparent() if h1.getparent() is not None else h1
-        return node.text_content()[:3000]
+        return "\n".join(t.strip() for t in node.itertext() if t.strip())[:3000]
     return ""
 
 
@@ -110,12 +139,21 @@ def _override_text(tree: lxml_html.HtmlElement, xpath: str | None) -> str | None
     return text or None
 
 
-def _body_paragraphs(text: str, title: str | None) -> list[str]:
-    paragraphs = [" ".join(p.split()) for p in text.split("\n")]
-    paragraphs = [p for p in paragraphs if p and not _READ_ALSO.match(p)]
-    while paragraphs and (paragraphs[0] == title or (_BYLINE.match(paragraphs[0]) and len(paragraphs[0].split()) <= 8)):
-        paragraphs.pop(0)
-    return paragraphs
+def _lead_text(tree: lxml_html.HtmlElement) -> str | None:
+    """A standfirst printed just before the `articleBody` element (itemprop=description or a
+    lead/standfirst class): the article's first sentence on some sites, outside the body node."""
+    for body in tree.xpath('//*[@itemprop="articleBody"]')[:1]:
+        for sibling in list(body.itersiblings(preceding=True))[:2]:
+            cls = (sibling.get("class") or "").lower()
+            if sibling.get("itemprop") == "description" or any(k in cls for k in ("lead", "standfirst")):
+                text = " ".join(sibling.text_content().split())
+                return text if len(text.split()) >= 5 else None
+    return None
+
+
+def _title_candidates(meta: PageMeta, found: Mapping[str, Any]) -> list[str | None]:
+    titles = [v for v, origin in meta.candidates.get("title", []) if origin in ("json-ld", "og:title")]
+    return [*titles, found.get("title"), *(v for v, o in meta.candidates.get("title", []) if o == "title"), meta.h1]
 
 
 def extract_article(
@@ -152,17 +190,16 @@ def extract_article(
 
     meta = read_metadata(tree)
     header = _header_text(tree)
-    visible_date = _visible_date(tree, fetched_at)
     override_body = _override_text(tree, overrides.get("body"))
     override_author = _override_text(tree, overrides.get("author"))
     override_date = _override_text(tree, overrides.get("date"))
 
     doc = trafilatura.bare_extraction(
-        tree,
+        html,  # the text, not our tree: trafilatura's own parse keeps more body (and prunes its copy)
         url=url,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=settings.include_tables,
         favor_precision=settings.favor_precision,
         fast=settings.fast,
         date_extraction_params={"original_date": True, "extensive_search": True,
@@ -170,40 +207,43 @@ def extract_article(
     )
     found = doc.as_dict() if doc is not None else {}
     raw_text = override_body or found.get("text") or ""
-    title = _clean_title(meta.title if meta.sources.get("title") == "json-ld" else None, meta.site_name) \
-        or _clean_title(found.get("title"), meta.site_name or found.get("sitename")) \
-        or _clean_title(meta.title, meta.site_name)
+    site_names = meta.site_names | {found["sitename"]} if found.get("sitename") else meta.site_names
+    site_names = site_names | {v for v, o in meta.candidates.get("author", []) if o == "meta:author"}
+    title = next((t for t in (_clean_title(c, meta.h1, site_names) for c in _title_candidates(meta, found)) if t), None)
 
-    paragraphs = _body_paragraphs(raw_text, title)
+    paragraphs = raw_text.split("\n")
+    lead = None if override_body else _lead_text(tree)
+    if lead and not any(lead[:40] in p for p in paragraphs[:3]):
+        paragraphs.insert(0, lead)
+    paragraphs = clean_paragraphs(paragraphs, title)
+    paragraphs, body_byline = leading_byline(paragraphs)
     credit = find_reprint_credit(paragraphs)
     if credit is not None:
         paragraphs = [p for p in paragraphs if p != credit.matched]
     paragraphs, bio = split_signature(paragraphs)
+    paragraphs = clean_paragraphs(paragraphs)
     text = "\n".join(paragraphs)
     word_count = len(text.split())
     if not paragraphs:
         raise Rejected("boilerplate", "no article text found")
     if word_count < settings.min_words:
         raise Rejected("too_short", f"{word_count} words < {settings.min_words}")
+    _check_script(text, meta.language)
 
-    author = None
-    author_source = None
-    byline_candidates = [
+    author, author_source = _first_author([
         (override_author, "override"),
-        (meta.author, meta.sources.get("author")),
-        (found.get("author"), "trafilatura"),
-        (_byline_in(header), "byline"),
-    ]
-    for raw, source in byline_candidates:
-        author = clean_author(raw) if raw else None
-        if author:
-            author_source = source
-            break
+        *[(v, o) for v, o in meta.candidates.get("author", []) if o == "json-ld"],
+        *[(v, "byline-markup") for v in visible_bylines(tree)],
+        (body_byline, "byline-body"),
+        (_byline_in(header), "byline-header"),
+        *[(v, o) for v, o in meta.candidates.get("author", []) if o != "json-ld"],
+    ])  # trafilatura's own author guess is not used: it reads DC.Creator and logo URLs
     published_at, date_source = _choose_date(
         [
             (override_date, "override"),
-            (meta.published, meta.sources.get("published")),
-            (visible_date, "visible"),
+            *meta.candidates.get("published", []),
+            (url_date(url), "url"),
+            (_visible_date(tree, fetched_at), "visible"),
             (found.get("date"), "htmldate"),
         ],
         fetched_at,
@@ -222,8 +262,37 @@ def extract_article(
         section=meta.section or (found.get("categories") or [None])[0],
         article_type=meta.article_type,
         reprint_credit=credit.name if credit else None,
-        evidence={"author_source": author_source, "title_source": meta.sources.get("title")},
+        evidence={"author_source": author_source, "title_source": meta.sources.get("title"),
+                  "date_source": date_source, "lead_added": bool(lead and lead in text)},
     )
+
+
+def _first_author(candidates: list[tuple[str | None, str | None]]) -> tuple[str | None, str | None]:
+    """The first candidate that names a person after clean-up: (names, where it came from)."""
+    for raw, source in candidates:
+        author = clean_author(raw) if raw else None
+        if author:
+            return author, source
+    return None, None
+
+
+# Arabic letters (and the Arabic presentation forms) in a body that should be Arabic.
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\ufb50-\ufdff\ufe70-\ufefc]")
+MIN_ARABIC_SHARE = 0.3
+
+
+def _check_script(text: str, declared_language: str | None) -> None:
+    """Mojibake gate: a page declared Arabic whose body has few Arabic letters is a failed
+    decode, not an article. Undeclared or non-Arabic pages are not judged here (they are
+    stored with their detected language)."""
+    if not declared_language or not declared_language.lower().startswith("ar"):
+        return
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 50:
+        return
+    share = sum(1 for c in letters if _ARABIC_LETTER.match(c)) / len(letters)
+    if share < MIN_ARABIC_SHARE:
+        raise Rejected("mojibake", f"declared Arabic but {share:.0%} Arabic letters")
 
 
 def _byline_in(header: str) -> str | None:

@@ -32,14 +32,25 @@ class PageMeta:
     og_url: str | None = None
     site_name: str | None = None
     article_type: str | None = None
+    h1: str | None = None
+    site_names: set[str] = field(default_factory=set)  # outlet names the page declares
     sources: dict[str, str] = field(default_factory=dict)  # field -> where it came from
+    # every declared value in precedence order, field -> [(value, where)]: a later one is used
+    # when an earlier one is junk (a site name as author, prose as a date)
+    candidates: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+_NOT_PEOPLE = {"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand", "ImageObject"}
 
 
 def _names(value: Any) -> list[str]:
-    """Author names out of a JSON-LD author value (string, Person, list of either)."""
+    """Person names out of a JSON-LD author value (string, Person, list of either); an
+    Organization (the outlet, an agency) is not a person and gives no name."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
+        if _types(value) & _NOT_PEOPLE:
+            return []
         name = value.get("name")
         return [name] if isinstance(name, str) else []
     if isinstance(value, list):
@@ -95,7 +106,9 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMeta:
     meta = PageMeta()
 
     def put(name: str, value: str | None, origin: str) -> None:
-        if value and getattr(meta, name) is None:
+        if value and value.strip():
+            meta.candidates.setdefault(name, []).append((value.strip(), origin))
+        if value and value.strip() and getattr(meta, name) is None:
             setattr(meta, name, value.strip())
             meta.sources[name] = origin
 
@@ -130,4 +143,70 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMeta:
     titles = tree.xpath("//title/text()")
     if titles:
         put("title", titles[0], "title")
+    _microdata(tree, put)
+    h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")]
+    meta.h1 = next((h for h in h1s if h), None)
+    meta.site_names = {" ".join(v.split()) for v in (
+        tags.get("og:site_name"), tags.get("application-name"), tags.get("twitter:site"),
+        *_publisher_names(tree)) if v and v.strip()}
     return meta
+
+
+_LOWER = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BYLINE_NODES = (
+    ".//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
+    f" or contains({_LOWER}, 'author') or contains({_LOWER}, 'writer') or contains({_LOWER}, 'kateb')]"
+)
+_MAX_LEVELS = 4
+
+
+def visible_bylines(tree: lxml_html.HtmlElement, limit: int = 5) -> list[str]:
+    """Texts of byline markup (rel/itemprop=author, class author/byline/writer) nearest the
+    headline: the first of the <h1>'s ancestors (at most 4 levels up, never <body>) that holds
+    any. A sidebar listing other columnists sits farther away and is not read as the byline."""
+    h1s = tree.xpath("//h1")
+    if not h1s:
+        return []
+    node = h1s[0]
+    for _ in range(_MAX_LEVELS):
+        node = node.getparent()
+        if node is None or node.tag in ("body", "html"):
+            return []
+        found: list[str] = []
+        for hit in node.xpath(_BYLINE_NODES):
+            if "Organization" in (hit.get("itemtype") or "") or hit.tag in ("meta", "script", "style", "img"):
+                continue
+            if any("Organization" in (a.get("itemtype") or "") for a in hit.iterancestors()):
+                continue
+            text = " ".join(hit.text_content().split())
+            if text and len(text.split()) <= 12 and text not in found:
+                found.append(text)
+        if found:
+            return found[:limit]
+    return []
+
+
+def _publisher_names(tree: lxml_html.HtmlElement) -> list[str]:
+    """Names of the publishing organisation(s) declared in JSON-LD."""
+    names = []
+    for obj in _jsonld_objects(tree):
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(publisher["name"])
+        if _types(obj) & {"Organization", "NewsMediaOrganization", "WebSite"} and isinstance(obj.get("name"), str):
+            names.append(obj["name"])
+    return names
+
+
+def _microdata(tree: lxml_html.HtmlElement, put) -> None:
+    """schema.org microdata: datePublished, and an author that is a Person (not an Organization)."""
+    for node in tree.xpath('//*[@itemprop="datePublished"]')[:1]:
+        put("published", node.get("content") or node.get("datetime") or node.text_content(), "microdata")
+    for node in tree.xpath('//*[@itemprop="author"]'):
+        if "Organization" in (node.get("itemtype") or ""):
+            continue
+        names = node.xpath('.//*[@itemprop="name"]')
+        value = (names[0].get("content") or names[0].text_content()) if names else \
+            (node.get("content") or node.text_content())
+        put("author", " ".join((value or "").split()) or None, "microdata")
+        return
