@@ -71,6 +71,44 @@ def strip_proclitics(token: str, min_stem: int = 3) -> list[str]:
     return readings
 
 
+# Case and possessive endings that other Arabic-script languages attach to names (South
+# Azerbaijani and Uyghur case suffixes, Persian/Urdu/Pashto/Sorani endings), normalised, longest
+# first: "تۆرکمنستانا" (to Turkmenistan), "قازاقىستاندىكى" (in Kazakhstan), "ازبکستان‌های".
+NAME_SUFFIXES: tuple[str, ...] = tuple(sorted({
+    normalize(s) for s in (
+        "دىكى", "دیکی", "داكى", "دەكى", "نىڭ", "نینگ", "نین", "نون", "نىن", "دىن", "دین", "دان",
+        "تان", "تىن", "دا", "دە", "تا", "تە", "دن", "غا", "قا", "گە", "كە", "نى", "نی", "نو", "ين",
+        "لار", "لەر", "لر", "ها", "یا", "ا", "ە",
+    )}, key=len, reverse=True))
+
+_NAME_SUFFIX_SET = frozenset(NAME_SUFFIXES)
+_NAME_SUFFIX_LENGTHS = tuple(sorted({len(s) for s in NAME_SUFFIXES}, reverse=True))
+
+
+def strip_suffixes(token: str, suffixes: tuple[str, ...] = NAME_SUFFIXES, min_stem: int = 5) -> list[str]:
+    """Readings of `token` without one trailing name suffix, keeping stems >= min_stem letters.
+
+    >>> strip_suffixes(normalize("تۆرکمنستانا"))
+    ['تۆركمنستان']
+    """
+    if suffixes is NAME_SUFFIXES:  # the common case: look the ending up instead of scanning
+        return [token[:-k] for k in _NAME_SUFFIX_LENGTHS
+                if len(token) - k >= min_stem and token[-k:] in _NAME_SUFFIX_SET]
+    return [token[: -len(suffix)] for suffix in suffixes
+            if token.endswith(suffix) and len(token) - len(suffix) >= min_stem]
+
+
+def word_readings(token: str) -> list[str]:
+    """The token, its readings without proclitics (و ف ب ل ك ال ...), and of each of those the
+    readings without a trailing name suffix: every form a gazetteer name may take in text."""
+    readings = strip_proclitics(token)
+    for reading in list(readings):
+        for stem in strip_suffixes(reading):
+            if stem not in readings:
+                readings.append(stem)
+    return readings
+
+
 def arabic_letter_share(text: str) -> float:
     """Share of letters in `text` that are Arabic-script letters (0 when there are no letters)."""
     letters = [c for c in text if c.isalpha()]

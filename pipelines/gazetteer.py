@@ -1,8 +1,10 @@
 """Central Asia gazetteer: load `data/gazetteer.toml` and find its names in Arabic text.
 
 Names are matched on normalised tokens (pipelines.arabic), allowing proclitics (و ف ب ل ك ال and
-their combinations) on the first token and nisba suffixes (ي ية يون يين يات) on single-token
-names and adjectives, never inside unrelated words. Near-topic phrases (the Syria talks in
+their combinations) on the first token, nisba suffixes (ي ية يون يين يات) on single-token
+names and adjectives, and the case endings other Arabic-script languages put on names
+(`NAME_SUFFIXES`: "تۆرکمنستانا", "قازاقىستاندىكى") on the last token, never inside unrelated
+words (a whole token must be name + affixes, with a stem of at least 5 letters for suffixes). Near-topic phrases (the Syria talks in
 Astana, Iraqi Turkmen, ...) are matched first and mask the tokens they cover.
 """
 
@@ -13,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipelines.arabic import NISBA_SUFFIXES, strip_proclitics, tokens
+from pipelines.arabic import NISBA_SUFFIXES, strip_suffixes, tokens, word_readings
 
 COUNTRIES = ("KZ", "UZ", "KG", "TJ", "TM")
+CACHE_SIZE = 200_000  # tokens whose candidate readings are remembered (cleared when full)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Gazetteer:
 
     def __init__(self, forms: dict[tuple[str, ...], Entity]):
         self.forms = forms
+        self._cache: dict[str, tuple[str, ...]] = {}
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
         for form in sorted(forms, key=len, reverse=True):
             self.by_first.setdefault(form[0], []).append(form)
@@ -79,30 +83,45 @@ class Gazetteer:
         """All non-overlapping matches in a list of normalised tokens, near topics first."""
         matches: list[Match] = []
         taken = [False] * len(words)
+        starts = [i for i, word in enumerate(words) if self._candidates(word)]
         for near_pass in (True, False):
-            i = 0
-            while i < len(words):
-                match = None if taken[i] else self._match_at(words, i, near_pass)
-                if match is None:
-                    i += 1
+            for i in starts:
+                if taken[i]:
                     continue
-                if not any(taken[match.start:match.end]):
+                match = self._match_at(words, i, near_pass)
+                if match is not None and not any(taken[match.start:match.end]):
                     matches.append(match)
                     for j in range(match.start, match.end):
                         taken[j] = True
-                i = match.end
         return sorted(matches, key=lambda m: m.start)
 
     def _match_at(self, words: list[str], i: int, near_pass: bool) -> Match | None:
-        for reading in strip_proclitics(words[i]):
-            for form in self.by_first.get(reading, ()):
+        """The longest form starting at token i: its first token may carry proclitics, its last
+        token a name suffix (`pipelines.arabic.word_readings`); tokens between match exactly."""
+        for reading in self._candidates(words[i]):
+            for form in self.by_first[reading]:
                 entity = self.forms[form]
                 if entity.near_topic != near_pass:
                     continue
                 end = i + len(form)
-                if tuple(words[i + 1:end]) == form[1:]:
+                if len(form) == 1 or self._rest_matches(words[i + 1:end], form[1:]):
                     return Match(entity, i, end, " ".join(words[i:end]))
         return None
+
+    def _candidates(self, word: str) -> tuple[str, ...]:
+        """Readings of `word` (`word_readings`) that begin some form, cached per token."""
+        found = self._cache.get(word)
+        if found is None:
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.clear()
+            found = self._cache[word] = tuple(r for r in word_readings(word) if r in self.by_first)
+        return found
+
+    @staticmethod
+    def _rest_matches(words: list[str], rest: tuple[str, ...]) -> bool:
+        if len(words) != len(rest) or tuple(words[:-1]) != rest[:-1]:
+            return False
+        return words[-1] == rest[-1] or rest[-1] in strip_suffixes(words[-1])
 
 
 @lru_cache(maxsize=4)

@@ -63,7 +63,7 @@ LD_PREFIX_LETTERS = 500  # letters given to langdetect when it decides (non-Arab
 # on the same machine).
 LD_PREFIX_LETTERS_ARABIC = 150
 MIN_LETTERS = 20
-MIN_WORDS = 4
+MIN_WORDS = 6  # fewer words: too short to judge (und unless the declared language fits the script)
 ARABIC_SHARE_MIN = 0.5
 # Measured per 1,000 Arabic-script letters: 0 on the 9 real Arabic pages and MSA test texts,
 # at most 9.5 on dialect (an Iraqi گ); at least 100 on Persian/Dari texts, 110-143 on the

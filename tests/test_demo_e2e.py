@@ -19,7 +19,6 @@ from pipelines.store import open_db
 pytestmark = pytest.mark.slow
 
 # Sample cases whose handling belongs to a later issue, asserted but expected to fail until it lands.
-CLASSIFICATION_ISSUE = "Language, Central Asia relevance, country tags and opinion/news genre — each with its evidence"
 DEDUPE_ISSUE = "Deduplication and syndication tracking across outlets"
 
 
@@ -85,8 +84,7 @@ def test_non_articles_are_recorded_with_their_reason(crawled, manifest):
             assert record["status"] == "rejected" and record["reason"] in reasons[page["kind"]], page["path"]
 
 
-@pytest.mark.parametrize("field", ["title", "author", "published", "language",
-                                   pytest.param("genre", marks=pytest.mark.xfail(reason=CLASSIFICATION_ISSUE))])
+@pytest.mark.parametrize("field", ["title", "author", "published", "language", "genre"])
 def test_fields_match_the_manifest(crawled, manifest, field):
     column = {"published": "published_at"}.get(field, field)
     wrong = []
@@ -100,7 +98,7 @@ def test_fields_match_the_manifest(crawled, manifest, field):
     assert not wrong
 
 
-@pytest.mark.parametrize("arabic", [True, pytest.param(False, marks=pytest.mark.xfail(reason=CLASSIFICATION_ISSUE))])
+@pytest.mark.parametrize("arabic", [True, False])
 def test_central_asia_opeds_are_relevant(crawled, manifest, arabic):
     pages = [p for p in manifest if p["kind"] == "article" and p["relevant"] and (p["language"] == "ar") == arabic]
     assert pages
@@ -108,7 +106,6 @@ def test_central_asia_opeds_are_relevant(crawled, manifest, arabic):
         assert crawled["rows"][(page["outlet"], page["path"])]["relevant"] == 1, page["path"]
 
 
-@pytest.mark.xfail(reason=CLASSIFICATION_ISSUE)
 def test_central_asia_opeds_are_tagged(crawled, manifest):
     for page in manifest:
         if page["kind"] == "article" and page["relevant"]:
