@@ -822,5 +822,32 @@ def reextract(db_path, sources_path, source_ids, settings, dry_run):
         click.echo(line)
 
 
+@cli.command()
+@db_option
+@click.option("--source", "source_ids", multiple=True, help="Only articles of this source id (repeatable).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Relevance threshold (default: the classifier's, 0.5).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def reclassify(db_path, source_ids, threshold, dry_run):
+    """Recompute language, relevance, countries, genre and evidence of stored articles from
+    their stored text, title and URL (after the gazetteer or the thresholds changed); reports how
+    many rows changed. Analysts' labels are stored apart and are not touched.
+
+    Example: marsad reclassify --db data/demo.db --source alwaha
+    """
+    from pipelines.classify import RELEVANCE_THRESHOLD
+    from pipelines.reclassify import reclassify_db
+
+    db = open_db(db_path or load_config().db)
+    try:
+        report = reclassify_db(db, tuple(source_ids), RELEVANCE_THRESHOLD if threshold is None else threshold,
+                               dry_run=dry_run)
+    finally:
+        db.close()
+    if not report.rows:
+        raise click.ClickException("no stored articles to reclassify" + (" for that source" if source_ids else ""))
+    click.echo(("dry run: " if dry_run else "") + "\n".join(report.lines()))
+
+
 if __name__ == "__main__":
     cli()
