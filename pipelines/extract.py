@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 
 from pipelines.boilerplate import clean_paragraphs, leading_byline
 from pipelines.bylines import clean_author, split_signature
+from pipelines.challenge import bot_challenge
 from pipelines.charset import UndecodableError, decode_html, looks_like_mojibake
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
@@ -180,6 +181,9 @@ def extract_article(
         raise Rejected("undecodable", str(exc)) from exc
     if looks_like_mojibake(html) or html.count("\ufffd") > 20:
         raise Rejected("mojibake", "text decodes to mojibake")
+    challenge = bot_challenge(html)
+    if challenge:
+        raise Rejected("bot_challenge", challenge)
     try:
         tree = lxml_html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:

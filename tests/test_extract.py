@@ -278,3 +278,12 @@ def test_cli_extract_json_fields(tmp_path):
         assert key in record
     assert record["published_at"] == "2024-01-01T09:00:00+00:00" and record["date_source"] == "visible"
     assert record["author"] == "سامي نور"
+
+
+def test_bot_challenge_page_is_a_counted_rejection():
+    page = (b"<html><head><title>Just a moment...</title></head><body>"
+            b"<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script>"
+            b"<p>Checking if the site connection is secure</p></body></html>")
+    with pytest.raises(Rejected) as caught:
+        extract_article(page, url="http://x.test/2026/a.html", fetched_at=datetime.now(timezone.utc))
+    assert caught.value.reason == "bot_challenge"
