@@ -15,7 +15,7 @@ import click
 from crawler.sources import RegistryError, load_sources, select
 from pipelines.config import DEMO_DB, PROJECT_ROOT, SAMPLE_OUTLETS, SAMPLE_SOURCES, load_config
 from pipelines.rejections import Rejected
-from pipelines.store import StoreError, last_run, open_db
+from pipelines.store import StoreError, last_run, open_db, recorded_runs
 
 # Faults that end a command with a one-line message (exit 1) instead of a traceback.
 EXPECTED_ERRORS = (RegistryError, StoreError, Rejected, OSError, ValueError)
@@ -48,48 +48,47 @@ def cli():
     """
 
 
-def run_crawl(sources_path: Path, db_path: Path, source_ids: tuple[str, ...] = (),
-              refetch: bool = False, settings: dict[str, str] | None = None) -> int:
-    """Run one crawl in a fresh subprocess (Scrapy's reactor cannot restart); return its exit code."""
-    command = [sys.executable, "-m", "crawler.crawl", "--sources", str(sources_path), "--db", str(db_path)]
-    for source_id in source_ids:
-        command += ["--source", source_id]
-    if refetch:
-        command.append("--refetch")
-    for key, value in (settings or {}).items():
-        command += ["--set", f"{key}={value}"]
-    return subprocess.run(command, cwd=PROJECT_ROOT).returncode
-
-
 SUMMARY_COLUMNS = (("pages_fetched", "pages"), ("articles_fetched", "article pages"),
                    ("stored", "new articles"), ("relevant_opinion", "relevant op-eds"),
                    ("duplicates", "copies"), ("skipped/known", "known, not fetched"))
 
 
-def print_summary(db_path: Path) -> None:
-    """Per-source table of the last crawl run, then the database total."""
+def print_summary(db_path: Path, after_run: int = 0) -> None:
+    """Per-source table of the crawl runs recorded after run `after_run`, then the total."""
     db = open_db(db_path, readonly=True)
-    run = last_run(db)
+    runs = recorded_runs(db, after_run)
     total = db.execute("select count(*) from articles").fetchone()[0]
     db.close()
-    if run is None:
+    if not runs:
         click.echo("no crawl recorded")
         return
     widths = [max(len(label), 6) for _, label in SUMMARY_COLUMNS]
-    click.echo(f"crawl run {run['id']}: {run['status']} ({run['finish_reason']})")
+    for run in runs:
+        click.echo(f"crawl run {run['id']}: {run['status']} ({run['finish_reason']})")
     click.echo("source".ljust(14) + "  ".join(label.rjust(w) for (_, label), w in zip(SUMMARY_COLUMNS, widths)) + "  drops")
     new_total = 0
-    for source in run["sources"]:
-        counts = run["counts"].get(source, {})
-        new_total += counts.get("stored", 0)
-        drops = {k.split("/", 1)[1]: v for k, v in counts.items()
-                 if k.startswith(("dropped/", "rejected/", "failed/"))}
-        cells = "  ".join(str(counts.get(key, 0)).rjust(w) for (key, _), w in zip(SUMMARY_COLUMNS, widths))
-        drop_text = ", ".join(f"{k}={v}" for k, v in sorted(drops.items())) or "-"
-        click.echo(f"{source:<14}{cells}  {drop_text}")
+    for run in runs:
+        for source in run["sources"]:
+            counts = run["counts"].get(source, {})
+            new_total += counts.get("stored", 0)
+            drops = {k.split("/", 1)[1]: v for k, v in counts.items()
+                     if k.startswith(("dropped/", "rejected/", "failed/"))}
+            cells = "  ".join(str(counts.get(key, 0)).rjust(w) for (key, _), w in zip(SUMMARY_COLUMNS, widths))
+            drop_text = ", ".join(f"{k}={v}" for k, v in sorted(drops.items())) or "-"
+            click.echo(f"{source:<14}{cells}  {drop_text}")
     if new_total == 0:
         click.echo("nothing new found")
     click.echo(f"articles in database: {total}")
+
+
+def last_run_id(db_path: Path) -> int:
+    """Id of the newest crawl run (0 when none), to summarise only what comes after it."""
+    db = open_db(db_path)
+    try:
+        run = last_run(db)
+        return run["id"] if run else 0
+    finally:
+        db.close()
 
 
 @cli.command()
@@ -105,9 +104,11 @@ def demo(db_path: Path | None, port: int | None):
     Example: marsad demo --db /tmp/demo.db
     """
     from crawler.demo_server import DEMO_PORT, outlet_ids, serve_outlets
+    from pipelines.lock import LockBusy
+    from scheduler import DEFAULT_TIMEOUT, crawl_once
 
     db_path = db_path or DEMO_DB
-    open_db(db_path).close()  # fail early, with a clear message, on an unusable path
+    before = last_run_id(db_path)  # also fails early, with a clear message, on an unusable path
     with serve_outlets(SAMPLE_OUTLETS, outlet_ids(SAMPLE_OUTLETS), port=port or DEMO_PORT) as hosts, \
             tempfile.TemporaryDirectory() as tmp:
         moved = sorted({h.rsplit(":", 1)[1] for h in hosts.values()} - {str(port or DEMO_PORT)})
@@ -119,10 +120,13 @@ def demo(db_path: Path | None, port: int | None):
             text = text.replace("{{" + outlet + "}}", host)
         sources_file = Path(tmp) / "sample-sources.toml"
         sources_file.write_text(text, encoding="utf-8")
-        code = run_crawl(sources_file, db_path, settings=LOCAL_PROFILE)
-    print_summary(db_path)
-    if code != 0:
-        raise click.ClickException(f"the crawl ended abnormally (exit {code})")
+        try:
+            outcome = crawl_once(sources_file, db_path, settings=LOCAL_PROFILE, timeout=DEFAULT_TIMEOUT)
+        except LockBusy as exc:
+            raise click.ClickException(str(exc)) from exc
+    print_summary(db_path, before)
+    if outcome.code != 0:
+        raise click.ClickException(f"the crawl ended abnormally (exit {outcome.code})")
 
 
 # Crawl settings for servers on this machine: private hosts allowed, no politeness delays.
@@ -138,12 +142,16 @@ LOCAL_PROFILE = {"MARSAD_ALLOW_PRIVATE_HOSTS": "*", "AUTOTHROTTLE_ENABLED": "Fal
 @click.option("--wait", "lock_wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait when another crawl of this database is running (0: exit at once).")
 @click.option("--timeout", type=float, default=None, help="Hard limit in seconds (SIGTERM, then SIGKILL).")
-def crawl(db_path, sources_path, source_ids, refetch, lock_wait, timeout):
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Crawl processes run at once, each over its own share of the sources.")
+def crawl(db_path, sources_path, source_ids, refetch, lock_wait, timeout, jobs):
     """One crawl of the configured sources now (one crawl per database at a time).
 
     Another crawl of the same database (the scheduler's, or an earlier cron line still running)
     holds a lock beside it: this one waits up to --wait seconds, else exits 1 saying so.
     Watchlists are announced after the crawl.
+
+    With --jobs N, N crawl processes run at once over disjoint shares of the sources.
 
     Example: marsad crawl --source alquds --source aljazeera --wait 600
     """
@@ -154,13 +162,13 @@ def crawl(db_path, sources_path, source_ids, refetch, lock_wait, timeout):
     sources_path = sources_path or config.sources
     db_path = db_path or config.db
     select(load_sources(sources_path), source_ids)  # validate before starting
-    open_db(db_path).close()
+    before = last_run_id(db_path)
     try:
         outcome = crawl_once(sources_path, db_path, source_ids, refetch=refetch, lock_wait=lock_wait,
-                             timeout=timeout or DEFAULT_TIMEOUT)
+                             timeout=timeout or DEFAULT_TIMEOUT, jobs=jobs)
     except LockBusy as exc:
         raise click.ClickException(str(exc)) from exc
-    print_summary(db_path)
+    print_summary(db_path, before)
     for name, count in dispatch_watches(db_path).items():
         if count:
             click.echo(f"watch {name}: {count} new article(s)")

@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+from concurrent import futures
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -31,7 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.middlewares import check_url
-from crawler.sources import Source
+from crawler.sources import Source, load_sources
 from pipelines.config import PROJECT_ROOT, load_config
 from pipelines.health import last_finished_by_source
 from pipelines.lock import LockBusy, crawl_lock
@@ -142,15 +143,27 @@ def stop_process(proc: subprocess.Popen, grace: float) -> None:
         proc.wait()
 
 
+def split_sources(source_ids: list[str], jobs: int) -> list[list[str]]:
+    """Disjoint groups of sources for `jobs` crawl processes (round-robin, none empty)."""
+    groups = [source_ids[i::jobs] for i in range(max(1, min(jobs, len(source_ids))))]
+    return [g for g in groups if g]
+
+
 def crawl_once(sources_path: Path | str, db_path: Path | str, source_ids: Iterable[str] = (), *,
                timeout: float = DEFAULT_TIMEOUT, grace: float = DEFAULT_GRACE, lock_wait: float = 0.0,
-               refetch: bool = False, settings: Mapping[str, str] | None = None,
+               refetch: bool = False, settings: Mapping[str, str] | None = None, jobs: int = 1,
                on_start: Callable[[subprocess.Popen], None] | None = None) -> CrawlOutcome:
     """One crawl under the database's lock (raises LockBusy after `lock_wait` seconds).
 
     Runs left `running` by a killed crawl are marked incomplete first: under the lock no other
-    crawl of this database can be live.
+    crawl of this database can be live. With `jobs` > 1 the sources are split into that many
+    disjoint groups, each crawled by its own process at the same time (one run record each).
     """
+    if jobs > 1:
+        ids = list(source_ids) or [s.id for s in load_sources(sources_path)]
+        groups = split_sources(ids, jobs)
+    else:
+        groups = [list(source_ids)]
     with crawl_lock(db_path, wait=lock_wait) as lock:
         db = open_db(db_path)
         try:
@@ -159,8 +172,14 @@ def crawl_once(sources_path: Path | str, db_path: Path | str, source_ids: Iterab
             db.close()
         if stale:
             log.warning("marked %d interrupted crawl run(s) incomplete", stale)
-        command = crawl_command(sources_path, db_path, source_ids, refetch, settings)
-        return run_subprocess(command, timeout, grace, pass_fds=(lock.fd,), on_start=on_start)
+        commands = [crawl_command(sources_path, db_path, group, refetch, settings) for group in groups]
+        if len(commands) == 1:
+            return run_subprocess(commands[0], timeout, grace, pass_fds=(lock.fd,), on_start=on_start)
+        with futures.ThreadPoolExecutor(len(commands)) as pool:
+            outcomes = list(pool.map(lambda c: run_subprocess(c, timeout, grace, pass_fds=(lock.fd,),
+                                                              on_start=on_start), commands))
+        worst = next((o.code for o in outcomes if o.code != 0), 0)
+        return CrawlOutcome(worst, any(o.timed_out for o in outcomes), max(o.seconds for o in outcomes))
 
 
 def dispatch_watches(db_path: Path | str) -> dict[str, int]:

@@ -554,18 +554,22 @@ def finish_run(db: Database, run_id: int, counts: Mapping[str, Any], status: str
         )
 
 
-def last_run(db: Database) -> dict[str, Any] | None:
-    row = db.execute(
-        "select id, started_at, finished_at, status, finish_reason, sources, counts"
-        " from crawl_runs order by id desc limit 1"
-    ).fetchone()
-    if row is None:
-        return None
+def recorded_runs(db: Database, after_id: int = 0) -> list[dict[str, Any]]:
+    """Crawl runs with an id above `after_id`, oldest first, JSON fields decoded."""
     keys = ("id", "started_at", "finished_at", "status", "finish_reason", "sources", "counts")
-    run = dict(zip(keys, row))
-    run["sources"] = json.loads(run["sources"] or "[]")
-    run["counts"] = json.loads(run["counts"] or "{}")
-    return run
+    runs = []
+    for row in db.execute(f"select {', '.join(keys)} from crawl_runs where id > ? order by id", [after_id]):
+        run = dict(zip(keys, row))
+        run["sources"] = json.loads(run["sources"] or "[]")
+        run["counts"] = json.loads(run["counts"] or "{}")
+        runs.append(run)
+    return runs
+
+
+def last_run(db: Database) -> dict[str, Any] | None:
+    """The newest crawl run, or None."""
+    newest = db.execute("select max(id) from crawl_runs").fetchone()[0]
+    return recorded_runs(db, newest - 1)[0] if newest else None
 
 
 # --- scheduler and watchlists (issue 8) -----------------------------------------------------

@@ -265,3 +265,12 @@ def test_schedule_list_shows_next_runs_and_overdue_sources(tmp_path):
     assert "overdue" in lines["alwaha"] and "overdue" in lines["hareer"]
     assert "overdue" not in lines["alsuhub"] and "interval:6h" in lines["alsuhub"]
     assert "cron:15 */3 * * *" in lines["hareer"]
+
+
+def test_split_sources_into_disjoint_groups():
+    from scheduler import split_sources
+
+    groups = split_sources(["a", "b", "c", "d", "e"], 2)
+    assert groups == [["a", "c", "e"], ["b", "d"]]
+    assert split_sources(["a"], 4) == [["a"]]
+    assert sorted(x for g in split_sources(list("abcdefg"), 3) for x in g) == list("abcdefg")
