@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawler.sources import RegistryError, load_sources, outlet_aliases, select
-from pipelines.store import StoreError
+from pipelines.store import StoreError, open_db
 
 
 def build_settings(sources_path: str, db_path: str, source_ids: list[str], refetch: bool,
@@ -35,6 +36,21 @@ def build_settings(sources_path: str, db_path: str, source_ids: list[str], refet
     return settings
 
 
+def check_writable(db_path: str) -> None:
+    """Raise StoreError (one line) unless the database opens and takes a write lock now: a
+    read-only file or another writer holding it past the busy timeout stops the crawl before
+    anything is fetched, instead of failing in the store pipeline with a traceback."""
+    db = open_db(db_path)
+    try:
+        db.execute("begin immediate")
+        db.execute("create table marsad_write_check (x)")  # a real write, never committed
+        db.execute("rollback")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write database {db_path}: {exc}") from exc
+    finally:
+        db.close()
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.crawl")
     parser.add_argument("--sources", required=True)
@@ -46,6 +62,7 @@ def run(argv: list[str] | None = None) -> int:
     overrides = dict(item.split("=", 1) for item in args.set)
     try:
         settings = build_settings(args.sources, args.db, args.source, args.refetch, overrides)
+        check_writable(args.db)
     except (RegistryError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -63,7 +63,14 @@ def failure_reason(failure) -> tuple[str, int | None]:
         reason = getattr(failure.value, "reason", None)
         if reason:
             return reason, None
-        return ("robots_disallowed" if "robots.txt" in str(failure.value) else "ignored"), None
+        message = str(failure.value)
+        if "robots.txt" in message:
+            return "robots_disallowed", None
+        if "max redirections" in message:
+            return "too_many_redirects", None
+        if "DOWNLOAD_MAXSIZE" in message:  # a compressed body too large once decompressed
+            return "too_large", None
+        return "ignored", None
     for exc, reason in (
         (DownloadTimeoutError, "timeout"),
         (DownloadCancelledError, "too_large"),
@@ -168,8 +175,11 @@ class OutletSpider(scrapy.Spider):
             self._count(source, "skipped/known")
             return None
         self._count(source, "candidates")
+        # dont_filter: the crawl deduplicates candidates itself (`requested`); a redirect back to
+        # a URL already requested must reach REDIRECT_MAX_TIMES and the errback, not vanish in
+        # the scheduler's duplicate filter unrecorded (a redirect loop).
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.article_failed,
+            url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
             cb_kwargs={"source": source, "via": via}, meta={"marsad_kind": "article", "source": source},
         )
 
@@ -217,6 +227,8 @@ class OutletSpider(scrapy.Spider):
                 request = self._article(link.url, source, "listing")
                 if request is not None:
                     yield request
+        if depth >= source.listing_depth and next_pages:
+            self._count(source, "skipped/listing_depth")  # an endless listing or calendar stops here
         if depth < source.listing_depth:
             for url in sorted(next_pages):
                 yield self._discovery(response.urljoin(url), source, self.parse_listing, "listing", depth=depth + 1)

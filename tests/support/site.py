@@ -55,6 +55,9 @@ class Site:
                 if route is None:
                     self.send_error(404)
                     return
+                if hasattr(route, "serve"):  # a scripted misbehaviour (tests/support/faults.py)
+                    route.serve(self, site)
+                    return
                 if route.delay:
                     time.sleep(route.delay)
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
@@ -101,6 +104,12 @@ def sources_toml(site: Site, source_id: str = "fixture", **fields) -> str:
 
 def crawl(tmp: Path, sources: str, allowed: str, *settings: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run one real crawl in a subprocess into tmp/crawl.db with politeness delays off."""
+    command = crawl_command(tmp, sources, allowed, *settings)
+    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def crawl_command(tmp: Path, sources: str, allowed: str, *settings: str) -> list[str]:
+    """The command line of `crawl` (its sources written to tmp/sources.toml)."""
     path = tmp / "sources.toml"
     path.write_text(sources, encoding="utf-8")
     command = [sys.executable, "-m", "crawler.crawl", "--sources", str(path), "--db", str(tmp / "crawl.db"),
@@ -108,4 +117,4 @@ def crawl(tmp: Path, sources: str, allowed: str, *settings: str, timeout: float 
                "--set", "DOWNLOAD_DELAY=0", "--set", "LOG_LEVEL=WARNING", "--set", "RETRY_TIMES=1"]
     for item in settings:
         command += ["--set", item]
-    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
+    return command
