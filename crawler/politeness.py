@@ -47,7 +47,7 @@ class RobotsPolicy(RobotsTxtMiddleware):
 
     async def _parse_robots(self, response, netloc, request):
         if response.status >= 500:
-            self._stats.inc_value("marsad/robots/unavailable")
+            self._stats.inc_value("robotstxt/unavailable")
             self._resolve(netloc, _UNAVAILABLE)
             return
         if response.status >= 400:
@@ -66,7 +66,7 @@ class RobotsPolicy(RobotsTxtMiddleware):
         waiting.callback(value)
 
     def _robots_error(self, exc, netloc):
-        self._stats.inc_value("marsad/robots/unavailable")
+        self._stats.inc_value("robotstxt/unavailable")
         self._resolve(netloc, _UNAVAILABLE)
 
     def process_request_2(self, rp, request):
@@ -115,7 +115,7 @@ class RetryAfterMiddleware:
         wait = retry_after_seconds(response.headers.get(b"Retry-After", b"").decode("latin-1"))
         if wait is None:
             return response
-        self.crawler.stats.inc_value("marsad/retry_after/seen")
+        self.crawler.stats.inc_value("retry_after/seen")
         if wait > self.max_wait:
             request.meta["dont_retry"] = True  # not within this crawl: recorded, retried later
             return response

@@ -94,7 +94,7 @@ def csv_cells(record: Mapping[str, Any]) -> list[str]:
         elif isinstance(value, bool):
             cell = "yes" if value else "no"
         elif isinstance(value, (list, tuple)):
-            cell = ",".join(str(v) for v in value)
+            cell = neutralise(",".join(str(v) for v in value))  # outlet ids like "-x" are valid
         elif isinstance(value, (int, float)):
             cell = str(value)
         else:

@@ -6,6 +6,7 @@ Only this module and the read side know SQL. Every statement takes user values a
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -196,6 +197,20 @@ def m030_archive_pages(db: Database) -> None:
     db["archive"].create_index(["source_id"])
 
 
+@migrations()
+def m010_dedupe_shingles(db: Database) -> None:
+    """Each article's packed shingles (`pipelines.neardup.pack`), read to confirm a candidate
+    copy without re-reading and re-tokenising its text; filled for existing rows."""
+    db.execute("create table if not exists near_shingles (article_id integer primary key,"
+               " shingles blob not null)")
+    from pipelines.neardup import fingerprint, pack
+
+    for article_id, text in db.execute("select id, text from articles").fetchall():
+        print_ = fingerprint(text or "")
+        db.execute("insert or replace into near_shingles (article_id, shingles) values (?, ?)",
+                   [article_id, pack(print_.shingles)])
+
+
 def archive_page(db: Database, row: Mapping[str, Any], article_id: int | None = None) -> None:
     """Insert or replace one archived page (a row of `pipelines.archive.to_row`)."""
     row = {**row, "article_id": article_id}
@@ -252,7 +267,7 @@ def remove_article(db: Database, article_id: int, key: str, source_id: str, reas
     later re-extraction can bring it back), record the page as rejected, refresh its cluster."""
     with db.atomic():
         cluster = db.execute("select cluster_id from articles where id = ?", [article_id]).fetchone()
-        db.execute("delete from near_keys where article_id = ?", [article_id])
+        unindex_near_keys(db, article_id)
         db.execute("delete from articles where id = ?", [article_id])
         db.execute("update archive set article_id = null where article_id = ?", [article_id])
         db.execute("update fetched_pages set status = 'rejected', reason = ?, article_id = null"
@@ -390,29 +405,57 @@ def _stored_url_of_same_article(db: Database, row: Mapping[str, Any]) -> str | N
 
 
 def near_duplicate_candidates(db: Database, keys: Iterable[int],
-                              limit: int = NEAR_CANDIDATES) -> list[tuple[int, int, str]]:
-    """(id, cluster id, text) of the stored articles sharing the most near-duplicate keys."""
+                              limit: int = NEAR_CANDIDATES) -> list[tuple[int, int, bytes]]:
+    """(id, cluster id, packed shingles) of the stored articles sharing the most of `keys`."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return []
     rows = db.execute(
-        "select a.id, a.cluster_id, a.text from (select article_id, count(*) as hits"
+        "select a.id, a.cluster_id, s.shingles from (select article_id, count(*) as hits"
         f" from near_keys where key in ({', '.join('?' for _ in keys)})"
         " group by article_id order by hits desc, article_id limit ?) c"
-        " join articles a on a.id = c.article_id order by c.hits desc, a.id",
+        " join articles a on a.id = c.article_id join near_shingles s on s.article_id = c.article_id"
+        " order by c.hits desc, a.id",
         [*keys, limit],
     )
     return [tuple(row) for row in rows]
 
 
-def index_near_keys(db: Database, article_id: int, keys: Iterable[int]) -> None:
+def index_near_keys(db: Database, article_id: int, keys: Iterable[int], shingles: bytes | None = None) -> None:
     """Remember an article's near-duplicate keys (a key already held by NEAR_KEY_CAP articles
-    is not extended: its articles are found through it already)."""
+    is not extended: its articles are found through it already) and its packed shingles."""
     db.conn.executemany(
         "insert or ignore into near_keys (key, article_id) select ?, ?"
         " where (select count(*) from (select 1 from near_keys where key = ? limit ?)) < ?",
         [(key, article_id, key, NEAR_KEY_CAP, NEAR_KEY_CAP) for key in dict.fromkeys(keys)],
     )
+    if shingles is not None:
+        db.execute("insert or replace into near_shingles (article_id, shingles) values (?, ?)",
+                   [article_id, shingles])
+
+
+def unindex_near_keys(db: Database, article_id: int) -> None:
+    """Forget an article's near-duplicate keys and shingles (before deleting or re-extracting
+    it): its keys are recomputed from its stored text, so the deletes use the primary keys."""
+    from pipelines.neardup import fingerprint
+
+    row = db.execute("select text from articles where id = ?", [article_id]).fetchone()
+    print_ = fingerprint(row[0] or "") if row else None
+    keys = dict.fromkeys(print_.bands + print_.passages) if print_ else {}
+    db.conn.executemany("delete from near_keys where key = ? and article_id = ?",
+                        [(key, article_id) for key in keys])
+    db.execute("delete from near_shingles where article_id = ?", [article_id])
+
+
+def reindex_near_keys(db: Database, article_id: int) -> None:
+    """Recompute an article's near-duplicate keys and shingles from its stored text (after
+    its text changed; call `unindex_near_keys` before the change)."""
+    from pipelines.neardup import fingerprint, pack
+
+    row = db.execute("select text from articles where id = ?", [article_id]).fetchone()
+    if row:
+        print_ = fingerprint(row[0] or "")
+        index_near_keys(db, article_id, print_.bands + print_.passages, pack(print_.shingles))
 
 
 def _cluster_new_article(db: Database, article_id: int, row: Mapping[str, Any]) -> None:
@@ -420,7 +463,7 @@ def _cluster_new_article(db: Database, article_id: int, row: Mapping[str, Any]) 
     the first article with the same content hash, else of a confirmed near-duplicate (LSH band
     or shared-passage candidates, `pipelines.neardup.match_copy`), else its own. Indexes its
     near-duplicate keys, notes the match in `evidence.dedupe` and refreshes the cluster."""
-    from pipelines.neardup import fingerprint, match_copy
+    from pipelines.neardup import fingerprint, match_copy, pack
 
     print_ = fingerprint(row.get("text") or "")
     cluster_id, evidence = row.get("cluster_id"), None
@@ -439,7 +482,7 @@ def _cluster_new_article(db: Database, article_id: int, row: Mapping[str, Any]) 
     if evidence:
         db.execute("update articles set evidence = json_set(coalesce(evidence, '{}'), '$.dedupe',"
                    " json(?)) where id = ?", [json.dumps(evidence), article_id])
-    index_near_keys(db, article_id, print_.bands + print_.passages)
+    index_near_keys(db, article_id, print_.bands + print_.passages, pack(print_.shingles))
     refresh_cluster(db, cluster_id or article_id)
 
 
@@ -756,18 +799,21 @@ def counts_from_stats(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
 class StorePipeline:
     """Scrapy adapter: stores articles, records rejected and failed pages, records the run."""
 
-    def __init__(self, db_path: str, stats, sources: list[str]):
+    def __init__(self, db_path: str, stats, sources: list[str], crawler=None):
         self.db_path = db_path
         self.stats = stats
         self.sources = sources
+        self.crawler = crawler
         self.db: Database | None = None
         self.run_id: int | None = None
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler):
         from scrapy import signals
 
-        pipe = cls(crawler.settings["MARSAD_DB"], crawler.stats, crawler.settings.getlist("MARSAD_SOURCE_IDS"))
+        pipe = cls(crawler.settings["MARSAD_DB"], crawler.stats, crawler.settings.getlist("MARSAD_SOURCE_IDS"),
+                   crawler)
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -777,9 +823,24 @@ class StorePipeline:
         self.run_id = start_run(self.db, self.sources)
 
     def process_item(self, item):
+        """Store the item; when the database stops taking writes (disk full, locked past the
+        busy timeout) the crawl is closed as `store_error`: the run ends incomplete and the
+        unstored pages are fetched again by the next crawl."""
         from itemadapter import ItemAdapter
+        from scrapy.utils.defer import deferred_from_coro
 
-        adapter = ItemAdapter(item)
+        from pipelines.rejections import PageDropped
+
+        try:
+            return self._store(ItemAdapter(item), item)
+        except sqlite3.Error as exc:
+            self.stats.inc_value(f"marsad/{ItemAdapter(item).get('source_id')}/store_error")
+            if self.crawler is not None and not self.closing:
+                self.closing = True
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
+            raise PageDropped("store_error", str(exc)) from exc
+
+    def _store(self, adapter, item):
         source = adapter["source_id"]
         if adapter.get("kind") == "failure":
             status = "rejected" if adapter.get("reason") in PERMANENT_REASONS else "failed"
@@ -804,6 +865,8 @@ class StorePipeline:
 
         adapter = ItemAdapter(item)
         reason = getattr(exception, "reason", type(exception).__name__)
+        if reason == "store_error":  # not a verdict on the page: it is fetched again next crawl
+            return
         url = canonical_key(adapter["url"])
         record_page(self.db, url, adapter["source_id"], "rejected", reason, adapter.get("status"))
         self._archive(adapter, None)
@@ -820,5 +883,8 @@ class StorePipeline:
         if self.db is None or self.run_id is None:
             return
         status = "finished" if reason == "finished" else "incomplete"
-        finish_run(self.db, self.run_id, counts_from_stats(self.stats.get_stats()), status, reason)
+        try:
+            finish_run(self.db, self.run_id, counts_from_stats(self.stats.get_stats()), status, reason)
+        except sqlite3.Error as exc:  # the run stays `running`; the next crawl marks it incomplete
+            logging.getLogger(__name__).error("could not record the end of crawl run %s: %s", self.run_id, exc)
         self.db.close()

@@ -203,3 +203,10 @@ def test_save_label_records_the_time_and_write_csv_counts(corpus):
     assert write_csv(rows, out, progress=seen.append) == len(rows) == seen[-1]
     cells = csv_cells(export_record(rows[0]))
     assert len(cells) == len(COLUMN_NAMES)
+
+
+def test_list_cells_are_neutralised_too():
+    from pipelines.export import COLUMN_NAMES, csv_cells
+
+    cells = dict(zip(COLUMN_NAMES, csv_cells({"outlets": ["-x", "alquds"], "countries": ["=1+1"]})))
+    assert cells["outlets"] == "'-x,alquds" and cells["countries"] == "'=1+1"
