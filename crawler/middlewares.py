@@ -1,4 +1,4 @@
-"""Downloader middlewares (the SSRF guard) and the crawl's log formatter."""
+"""The SSRF guard (a downloader middleware and the resolver), and the crawl's log formatter."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.logformatter import LogFormatter
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.error import DNSLookupError
 
 SAFE_SCHEMES = ("http", "https")
 
@@ -83,3 +85,27 @@ class QuietLogFormatter(LogFormatter):
     def scraped(self, item, response, spider=None):
         url = item.get("url") if hasattr(item, "get") else None
         return {"level": logging.DEBUG, "msg": "Stored %(url)s", "args": {"url": url}}
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """The resolver Scrapy connects with, refusing private answers too: the check in
+    PrivateHostGuard resolves before the request, this one at connection time, so a host that
+    changes its answer in between (DNS rebinding) is still refused."""
+
+    allowed: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allowed = frozenset(
+            h.lower().rsplit(":", 1)[0] if h.count(":") == 1 else h.lower()
+            for h in crawler.settings.getlist("MARSAD_ALLOW_PRIVATE_HOSTS"))
+        return resolver
+
+    def getHostByName(self, name, timeout=()):  # noqa: N802 (Twisted API)
+        return super().getHostByName(name, timeout).addCallback(self._refuse_private, name)
+
+    def _refuse_private(self, address: str, name: str) -> str:
+        if "*" in self.allowed or name.lower() in self.allowed or _is_public(address):
+            return address
+        raise DNSLookupError(f"{name} resolves to private address {address}")

@@ -31,6 +31,7 @@ HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.middlewares.QuietLogFormatter"
 
+TWISTED_DNS_RESOLVER = "crawler.middlewares.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateHostGuard": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -30,3 +30,17 @@ def test_allow_list_is_exact():
     with pytest.raises(UnsafeTarget):
         check_url("http://127.0.0.2:8080/", frozenset({"127.0.0.1:8080"}))
     check_url("http://10.1.2.3/", frozenset({"*"}))
+
+
+def test_resolver_refuses_private_answers_at_connection_time():
+    from twisted.internet.error import DNSLookupError
+
+    from crawler.middlewares import GuardedResolver
+
+    resolver = GuardedResolver.__new__(GuardedResolver)
+    resolver.allowed = frozenset()
+    assert resolver._refuse_private("93.184.216.34", "example.com") == "93.184.216.34"
+    with pytest.raises(DNSLookupError):
+        resolver._refuse_private("127.0.0.1", "rebinding.example")
+    resolver.allowed = frozenset({"localhost"})
+    assert resolver._refuse_private("127.0.0.1", "localhost") == "127.0.0.1"
