@@ -35,6 +35,11 @@ def canonical_url(url: str, hint: str | None = None) -> str:
     return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
 
 
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs are on one site (ignoring www./m./amp. prefixes and scheme)."""
+    return bool(_site(a)) and _site(a) == _site(b)
+
+
 def _site(url: str) -> str:
     """Host without the www./m. prefix (and with port), to compare two URLs' sites."""
     return _HOST_PREFIX.sub("", urlsplit(url).netloc.lower())
