@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from pipelines.fts import ParsedQuery, snippet
 from pipelines.gazetteer import COUNTRIES
-from pipelines.store import cluster_copies, utcnow
+from pipelines.store import cluster_copies, utcnow, writing
 
 GENRES = ("opinion", "news", "other")
 BM25_WEIGHTS = "4.0, 1.0, 4.0, 1.0"  # title, body, title_stems, body_stems
@@ -286,7 +286,7 @@ def save_label(db: Database, article_id: int, *, relevant: bool | None = None,
         countries = list(make_filters(countries=countries).countries)
     if genre is not None:
         make_filters(genre=genre)
-    with db.atomic():
+    with writing(db):
         db.execute(
             "insert into labels (article_id, relevant, countries, genre, note, labelled_at)"
             " values (?, ?, ?, ?, ?, ?) on conflict(article_id) do update set"
@@ -302,5 +302,5 @@ def save_label(db: Database, article_id: int, *, relevant: bool | None = None,
 
 def clear_label(db: Database, article_id: int) -> bool:
     """Remove an analyst's label; True when there was one."""
-    with db.atomic():
+    with writing(db):
         return db.execute("delete from labels where article_id = ?", [article_id]).rowcount > 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -214,7 +215,7 @@ def m010_dedupe_shingles(db: Database) -> None:
 def archive_page(db: Database, row: Mapping[str, Any], article_id: int | None = None) -> None:
     """Insert or replace one archived page (a row of `pipelines.archive.to_row`)."""
     row = {**row, "article_id": article_id}
-    with db.atomic():
+    with writing(db):
         db.execute(f"insert or replace into archive ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
                    list(row.values()))
 
@@ -255,9 +256,13 @@ def iter_articles(db: Database, source_ids: Iterable[str] = (),
 def update_article(db: Database, article_id: int, values: Mapping[str, Any]) -> None:
     """Overwrite re-extracted columns of one article and re-index it for search."""
     row = {key: _to_sql(value) for key, value in values.items() if key in ARTICLE_COLUMNS and key != "id"}
-    with db.atomic():
+    with writing(db):
+        if "text" in row:
+            unindex_near_keys(db, article_id)
         db.execute(f"update articles set {', '.join(f'{k} = ?' for k in row)} where id = ?",
                    [*row.values(), article_id])
+        if "text" in row:
+            reindex_near_keys(db, article_id)
         title, text = db.execute("select title, text from articles where id = ?", [article_id]).fetchone()
         index_article(db, article_id, title, text)
 
@@ -265,7 +270,7 @@ def update_article(db: Database, article_id: int, values: Mapping[str, Any]) -> 
 def remove_article(db: Database, article_id: int, key: str, source_id: str, reason: str) -> None:
     """An article that re-extraction now rejects: delete its row (its archived page stays, so a
     later re-extraction can bring it back), record the page as rejected, refresh its cluster."""
-    with db.atomic():
+    with writing(db):
         cluster = db.execute("select cluster_id from articles where id = ?", [article_id]).fetchone()
         unindex_near_keys(db, article_id)
         db.execute("delete from articles where id = ?", [article_id])
@@ -282,6 +287,25 @@ def index_article(db: Database, article_id: int, title: str | None, text: str | 
     db.execute("delete from articles_fts where rowid = ?", [article_id])
     db.execute(f"insert into articles_fts (rowid, {', '.join(FTS_COLUMNS)}) values (?, ?, ?, ?, ?)",
                [article_id, *index_document(title, text)])
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock when it begins (BEGIN IMMEDIATE), so a
+    second process waits for the busy timeout instead of failing at once: under WAL a deferred
+    transaction that reads, then writes after another process's commit, gets "database is
+    locked" immediately. Nested use becomes a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 def utcnow() -> str:
@@ -304,6 +328,9 @@ def open_db(path: str | Path, *, readonly: bool = False) -> Database:
         if not readonly:
             if db.journal_mode != "wal":
                 db.enable_wal()
+            # WAL with NORMAL sync: a crash or kill never corrupts nor half-writes a transaction;
+            # only a power cut may lose the last commits, which the next crawl fetches again.
+            conn.execute("PRAGMA synchronous = NORMAL")
             migrations.apply(db)
         return db
     except (sqlite3.Error, OSError) as exc:
@@ -336,7 +363,7 @@ def load_validators(db: Database) -> dict[str, tuple[str | None, str | None]]:
 
 def save_validators(db: Database, validators: Mapping[str, tuple[str | None, str | None]]) -> None:
     now = utcnow()
-    with db.atomic():
+    with writing(db):
         for url, (etag, modified) in validators.items():
             db.execute(
                 "insert into http_validators (url, etag, last_modified, checked_at) values (?, ?, ?, ?)"
@@ -358,7 +385,7 @@ def upsert_article(db: Database, record: Mapping[str, Any]) -> tuple[int, int, b
     row["first_seen_at"] = row["last_seen_at"] = row["fetched_at"] or utcnow()
     columns = ", ".join(row)
     updates = ", ".join(f"{col} = excluded.{col}" for col in _REFRESHED)
-    with db.atomic():
+    with writing(db):
         url_here = row["canonical_url"]
         row["canonical_url"] = _stored_url_of_same_article(db, row) or url_here
         existing = db.execute(
@@ -553,7 +580,7 @@ def record_page(
     http_status: int | None = None,
 ) -> None:
     """Record a fetched URL that is not an article (rejected or failed), with its reason."""
-    with db.atomic():
+    with writing(db):
         _record_page(db, url, source_id, status, reason, http_status, None)
 
 
@@ -580,7 +607,7 @@ def _record_page(db, url, source_id, status, reason, http_status, article_id) ->
 
 def start_run(db: Database, sources: Iterable[str]) -> int:
     """Open a crawl-run record; it stays `running` (then reads as incomplete) until finished."""
-    with db.atomic():
+    with writing(db):
         cursor = db.execute(
             "insert into crawl_runs (started_at, status, sources) values (?, 'running', ?)",
             [utcnow(), json.dumps(sorted(sources))],
@@ -589,7 +616,7 @@ def start_run(db: Database, sources: Iterable[str]) -> int:
 
 
 def finish_run(db: Database, run_id: int, counts: Mapping[str, Any], status: str, reason: str) -> None:
-    with db.atomic():
+    with writing(db):
         db.execute(
             "update crawl_runs set finished_at = ?, status = ?, finish_reason = ?, counts = ?"
             " where id = ?",
@@ -619,7 +646,7 @@ def last_run(db: Database) -> dict[str, Any] | None:
 
 def close_stale_runs(db: Database, reason: str = "killed") -> int:
     """Mark `running` runs incomplete; call it holding the crawl lock, when none can be live."""
-    with db.atomic():
+    with writing(db):
         cursor = db.execute(
             "update crawl_runs set status = 'incomplete', finish_reason = ?,"
             " finished_at = coalesce(finished_at, ?) where status = 'running'",
@@ -630,7 +657,7 @@ def close_stale_runs(db: Database, reason: str = "killed") -> int:
 
 def record_schedule_event(db: Database, job_id: str, event: str, detail: str | None = None) -> None:
     """One scheduler event: started, done, failed, timeout, locked, missed."""
-    with db.atomic():
+    with writing(db):
         db.execute(
             "insert into schedule_events (at, job_id, event, detail) values (?, ?, ?, ?)",
             [datetime.now(timezone.utc).isoformat(timespec="microseconds"), job_id, event, detail],
@@ -654,7 +681,7 @@ def add_watch(db: Database, name: str, query: str, countries: Iterable[str] = ()
     """Create a watch; it announces articles stored after now (all stored ones with `backfill`)."""
     after = 0 if backfill else db.execute("select coalesce(max(id), 0) from articles").fetchone()[0]
     try:
-        with db.atomic():
+        with writing(db):
             cursor = db.execute(
                 "insert into watches (name, query, countries, sources, webhook, out_dir,"
                 " after_article_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -677,7 +704,7 @@ def list_watches(db: Database) -> list[dict[str, Any]]:
 
 def remove_watch(db: Database, name: str) -> bool:
     """Delete the watch and its hit records; False when there is no such watch."""
-    with db.atomic():
+    with writing(db):
         row = db.execute("select id from watches where name = ?", [name]).fetchone()
         if row is None:
             return False
@@ -719,7 +746,7 @@ def last_article_id(db: Database) -> int:
 
 def advance_watch(db: Database, watch_id: int, article_id: int) -> None:
     """Move the watch's mark: articles up to `article_id` have been looked at."""
-    with db.atomic():
+    with writing(db):
         db.execute("update watches set after_article_id = max(coalesce(after_article_id, 0), ?)"
                    " where id = ?", [article_id, watch_id])
 
@@ -728,7 +755,7 @@ def claim_watch_hits(db: Database, watch_id: int, article_ids: Iterable[int], we
     """Record hits; return only the article ids not announced before (each goes out once)."""
     claimed = []
     now = utcnow()
-    with db.atomic():
+    with writing(db):
         for article_id in article_ids:
             cursor = db.execute(
                 "insert or ignore into watch_hits (watch_id, article_id, announced_at, webhook_status,"
@@ -766,7 +793,7 @@ def watch_hits(db: Database, watch_id: int, *, limit: int = 100, article_ids: It
 def set_webhook_result(db: Database, watch_id: int, article_ids: Iterable[int], status: str,
                        error: str | None = None) -> None:
     """After a webhook attempt: `sent`, `pending` (retry next time) or `failed` (gave up)."""
-    with db.atomic():
+    with writing(db):
         for article_id in article_ids:
             db.execute(
                 "update watch_hits set webhook_status = ?, webhook_error = ?,"

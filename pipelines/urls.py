@@ -25,13 +25,22 @@ def canonical_url(url: str, hint: str | None = None) -> str:
     """
     if hint and _site(hint) and _site(hint) == _site(url):
         url = hint
+    for _ in range(3):  # each pass can expose another variant ("///amp"): stop at a fixed point
+        once = _canonical_once(url)
+        if once == url:
+            break
+        url = once
+    return url
+
+
+def _canonical_once(url: str) -> str:
     url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, unique=False, keep_fragments=False)
     url = canonicalize_url(url, keep_fragments=False)
     parts = urlsplit(url)
     host = _HOST_PREFIX.sub("", parts.netloc.lower())
-    path = _AMP_PATH.sub("", parts.path) or "/"
+    path = _AMP_PATH.sub("", re.sub(r"/{2,}", "/", parts.path)) or "/"
     if len(path) > 1:
-        path = path.rstrip("/")
+        path = path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
 
 

@@ -18,9 +18,6 @@ from pipelines.store import open_db
 
 pytestmark = pytest.mark.slow
 
-# Sample cases whose handling belongs to a later issue, asserted but expected to fail until it lands.
-DEDUPE_ISSUE = "Deduplication and syndication tracking across outlets"
-
 
 def _free_port() -> int:
     """A port free on every sample-outlet address, so both demo runs serve the same URLs."""
@@ -120,7 +117,6 @@ def test_irrelevant_pieces_are_not_relevant(crawled, manifest):
             assert crawled["rows"][(page["outlet"], page["path"])]["relevant"] == 0, page["path"]
 
 
-@pytest.mark.xfail(reason=DEDUPE_ISSUE)
 def test_republished_oped_is_clustered_with_its_credit(crawled, manifest):
     copies = [p for p in manifest if p["kind"] == "article" and p.get("copy_of")]
     assert copies

@@ -9,19 +9,19 @@ subprocess and reports its peak RSS; `Ledger` tallies the matrix for its summary
 from __future__ import annotations
 
 import json
-import os
 import socket
 import struct
 import subprocess
-import sys
 import time
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import psutil
+
 from pipelines.config import PROJECT_ROOT
-from tests.support.site import Route, crawl_command
+from tests.support.site import Route, article_html, crawl_command
 
 
 class Fault:
@@ -158,33 +158,10 @@ def deep_dom(depth: int = 100_000) -> bytes:
             + b"<div>" * depth + "نص عميق جدا ".encode() * 50 + b"</div>" * depth + b"</body></html>")
 
 
-_SENTENCES = (
-    "تتقاطع في آسيا الوسطى مصالح القوى الكبرى حول خطوط الطاقة والممرات التجارية",
-    "وتسعى كازاخستان إلى موازنة علاقاتها بين موسكو وبكين دون أن تخسر شركاءها في الغرب",
-    "أما أوزبكستان فقد فتحت اقتصادها تدريجيا أمام الاستثمار الأجنبي بعد سنوات من الانغلاق",
-    "ويرى مراقبون أن قرغيزستان تواجه تحديات سياسية متكررة تنعكس على استقرارها الداخلي",
-    "وتبقى طاجيكستان معتمدة على تحويلات العاملين في الخارج وعلى مشاريع الطاقة المائية",
-    "بينما تحافظ تركمانستان على حيادها الرسمي وتراهن على صادرات الغاز نحو الشرق",
-    "ولا يمكن فهم المشهد الإقليمي دون النظر إلى ممر النقل العابر لبحر قزوين",
-    "ويبدو أن العواصم العربية بدأت تنتبه إلى فرص التعاون مع هذه الدول في الزراعة والتعليم",
-    "ويحذر كاتب هذه السطور من قراءة التطورات الأخيرة بمعزل عن تاريخ المنطقة السوفياتي",
-    "وفي رأيي أن المستقبل القريب سيحمل مزيدا من التنافس على الموارد والموانئ والطرق",
-)
-
-
 def article_page(title: str, seed: int, paragraphs: int = 4, charset: str = "utf-8") -> bytes:
     """A complete Arabic op-ed page whose text differs from every other seed's (no accidental
     exact or near duplicates between the good pages of one crawl)."""
-    import random
-
-    rng = random.Random(seed)
-    body = "".join(
-        "<p>" + "، ".join(rng.sample(_SENTENCES, 5)) + f" (الفقرة {n + 1} من المقالة {seed}).</p>"
-        for n in range(paragraphs))
-    return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="{charset}"><title>{title}</title>'
-            f'<meta name="author" content="سلمى الحوراني"><meta property="article:published_time"'
-            f' content="2026-10-12"></head><body><nav><a href="/">الرئيسية</a></nav><article><h1>{title}</h1>'
-            f"{body}</article><footer>جميع الحقوق محفوظة</footer></body></html>").encode(charset)
+    return article_html(title, paragraphs, seed=seed, charset=charset)
 
 
 def feed_xml(*paths: str) -> bytes:
@@ -212,29 +189,33 @@ class CrawlResult:
 
 
 def measured_crawl(tmp: Path, sources: str, allowed: str, *settings: str, timeout: float = 90) -> CrawlResult:
-    """Run one crawl (as `tests.support.site.crawl`) and measure its own peak RSS with wait4."""
+    """Run one crawl (as `tests.support.site.crawl`) and sample its own RSS until it ends.
+
+    Sampled with psutil rather than read from wait4's ru_maxrss: a forked child's maximum
+    includes the parent's memory before exec, i.e. the size of the whole pytest process."""
     command = crawl_command(tmp, sources, allowed, *settings)
     out_path, err_path = tmp / "crawl.out", tmp / "crawl.err"
     started = time.monotonic()
+    peak = 0
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=out, stderr=err)
+        watched = psutil.Process(process.pid)
         deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
+        while process.poll() is None:
+            try:
+                peak = max(peak, watched.memory_info().rss)
+            except psutil.NoSuchProcess:
                 break
             if time.monotonic() > deadline:
                 process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
                 break
             time.sleep(0.05)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+        process.wait()
     return CrawlResult(
         returncode=process.returncode,
         stdout=out_path.read_text(encoding="utf-8", errors="replace"),
         stderr=err_path.read_text(encoding="utf-8", errors="replace"),
-        peak_rss_mb=usage.ru_maxrss * scale / 2**20,
+        peak_rss_mb=peak / 2**20,
         seconds=time.monotonic() - started,
     )
 

@@ -3,6 +3,7 @@ conditional GET, and a log of every request. Talks only on 127.0.0.x."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import threading
@@ -13,20 +14,35 @@ from pathlib import Path
 
 from pipelines.config import PROJECT_ROOT
 
-PARAGRAPH = ("تتابع العواصم الإقليمية باهتمام ما يجري في آسيا الوسطى، حيث تتقاطع مصالح القوى الكبرى "
-             "في كازاخستان وأوزبكستان، وتتنافس موسكو وبكين وواشنطن على النفوذ والاستثمار وخطوط الطاقة. ")
+SENTENCES = (
+    "تتقاطع في آسيا الوسطى مصالح القوى الكبرى حول خطوط الطاقة والممرات التجارية",
+    "وتسعى كازاخستان إلى موازنة علاقاتها بين موسكو وبكين دون أن تخسر شركاءها في الغرب",
+    "أما أوزبكستان فقد فتحت اقتصادها تدريجيا أمام الاستثمار الأجنبي بعد سنوات من الانغلاق",
+    "ويرى مراقبون أن قرغيزستان تواجه تحديات سياسية متكررة تنعكس على استقرارها الداخلي",
+    "وتبقى طاجيكستان معتمدة على تحويلات العاملين في الخارج وعلى مشاريع الطاقة المائية",
+    "بينما تحافظ تركمانستان على حيادها الرسمي وتراهن على صادرات الغاز نحو الشرق",
+    "ولا يمكن فهم المشهد الإقليمي دون النظر إلى ممر النقل العابر لبحر قزوين",
+    "ويبدو أن العواصم العربية بدأت تنتبه إلى فرص التعاون مع هذه الدول في الزراعة والتعليم",
+    "ويحذر كاتب هذه السطور من قراءة التطورات الأخيرة بمعزل عن تاريخ المنطقة السوفياتي",
+    "وفي رأيي أن المستقبل القريب سيحمل مزيدا من التنافس على الموارد والموانئ والطرق",
+)
 
 
 def article_html(title: str, body_paragraphs: int = 4, author: str = "سلمى الحوراني",
-                 date: str = "2026-10-12", extra_head: str = "") -> bytes:
-    """A small but complete Arabic article page."""
-    paragraphs = "".join(f"<p>{PARAGRAPH * 2}</p>" for _ in range(body_paragraphs))
+                 date: str = "2026-10-12", extra_head: str = "", seed: object = None,
+                 charset: str = "utf-8") -> bytes:
+    """A complete Arabic op-ed page. Its text is drawn from `seed` (the title by default), so
+    pages with different titles are never exact or near duplicates of each other."""
+    rng = random.Random(str(title if seed is None else seed))
+    paragraphs = "".join(
+        "<p>" + "، ".join(rng.sample(SENTENCES, 5)) + f" (الفقرة {n + 1} من المقالة {rng.randrange(10**6)}).</p>"
+        for n in range(body_paragraphs))
     return (
-        f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="{charset}"><title>{title}</title>'
         f'<meta name="author" content="{author}"><meta property="article:published_time" content="{date}">'
         f"{extra_head}</head><body><nav><a href='/'>الرئيسية</a></nav><article><h1>{title}</h1>"
         f"{paragraphs}</article><footer>جميع الحقوق محفوظة</footer></body></html>"
-    ).encode("utf-8")
+    ).encode(charset)
 
 
 @dataclass

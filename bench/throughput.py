@@ -1,0 +1,321 @@
+"""Throughput side by side, in one invocation: Marsad's full pipeline against its peers.
+
+Usage (from the repository root): python -m bench.throughput [--pages 5000] [--outlets 10]
+                                   [--runs a1,b1,c,d,e,a2,b2] [--server nginx|aiohttp]
+
+One corpus (bench/corpus.py) served on 127.0.0.2.. by nginx (bench/serve.py), one profile for
+every run: politeness off on loopback (no AutoThrottle, no delay, per-domain concurrency 16,
+global concurrency 16), robots.txt obeyed, each outlet on its own address. Runs:
+  a1  Marsad's full pipeline: `python -m crawler.crawl` (discovery from feeds, sitemaps and
+      paginated listings, fetch, extract, classify, dedupe, store) into a fresh database
+  a2  the same as two `crawler.crawl` processes over disjoint `--source` halves into the same
+      database (emulating `marsad crawl --jobs 2`, which does not exist yet)
+  b1  the minimal peer: a bare Scrapy spider calling `trafilatura.extract` (bench/peer_spider.py)
+      on the article URLs; b2: two of them over the same halves
+  c   trafilatura's own command line on the article URLs (`trafilatura -i URLS --parallel 16
+      --config-file F`, SLEEP_TIME = 0, SSRF_PROTECTION = off)
+  d   the extraction ceiling: `trafilatura.extract` in a plain loop over the same HTML files
+  e   Marsad's stages without network or store: extract_article + classify + dedupe keys in a
+      plain loop over the same files (Marsad's own ceiling)
+Each run is a fresh process; pages/s = article pages / wall time from launch to exit; RSS is
+sampled every 0.25 s over the process (and its children); for a1 the RSS is also tied to the
+crawl's progress (rows in fetched_pages) to report growth over the crawl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psutil
+
+from bench.corpus import Corpus, generate
+from bench.serve import free_port, serve
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+CONCURRENCY = 16
+MARSAD_PROFILE = {
+    "MARSAD_ALLOW_PRIVATE_HOSTS": "*", "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": str(CONCURRENCY), "CONCURRENT_REQUESTS_PER_DOMAIN": str(CONCURRENCY),
+    "ROBOTSTXT_OBEY": "True", "LOG_LEVEL": "WARNING", "MARSAD_PROGRESS_INTERVAL": "0",
+}
+
+
+@dataclass
+class Run:
+    name: str
+    pages: int  # article pages the run had to process
+    done: int  # article pages it processed successfully (stored / extracted)
+    wall: float
+    peak_rss_mb: float  # the largest single process
+    rss_series: list[tuple[float, float, int]] = field(default_factory=list)  # (t, MB, progress)
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.wall if self.wall else 0.0
+
+
+def tree_rss(proc: psutil.Process) -> list[float]:
+    """RSS in MB of a process and each of its children."""
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return []
+    sizes = []
+    for p in procs:
+        try:
+            sizes.append(p.memory_info().rss / 2**20)
+        except psutil.Error:
+            pass
+    return sizes
+
+
+def watch(commands: list[list[str]], progress=None, interval: float = 0.25) -> tuple[float, float, list, list[str]]:
+    """Run the commands at once; (wall seconds, peak RSS of one process, series, stdouts)."""
+    logs = [(tempfile.TemporaryFile("w+", encoding="utf-8"), tempfile.TemporaryFile("w+", encoding="utf-8"))
+            for _ in commands]  # files, not pipes: a chatty child must never block on a full pipe
+    started = time.perf_counter()
+    procs = [subprocess.Popen(c, cwd=ROOT, stdout=out, stderr=err, text=True)
+             for c, (out, err) in zip(commands, logs)]
+    handles = [psutil.Process(p.pid) for p in procs]
+    peak, series, last_progress = 0.0, [], 0
+    next_progress = 0.0
+    while any(p.poll() is None for p in procs):
+        sizes = [s for h in handles for s in tree_rss(h)]
+        now = time.perf_counter() - started
+        if progress is not None and now >= next_progress:
+            last_progress = progress()
+            next_progress = now + 1.0
+        if sizes:
+            peak = max(peak, *sizes)
+            series.append((round(now, 2), round(sum(sizes), 1), last_progress))
+        time.sleep(interval)
+    wall = time.perf_counter() - started
+    outs = []
+    for p, command, files in zip(procs, commands, logs):
+        p.wait()
+        out, err = (f.seek(0) or f.read() for f in files)
+        for f in files:
+            f.close()
+        if err.strip():
+            print(f"  stderr of {command[2]}: {err.strip()[-600:]}", file=sys.stderr)
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(command[:4])}... exited {p.returncode}: {err[-2000:]}")
+        outs.append(out)
+    return wall, peak, series, outs
+
+
+def _db_progress(db: Path):
+    def count() -> int:
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+                return conn.execute("select count(*) from fetched_pages").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+    return count
+
+
+def run_marsad(corpus: Corpus, workdir: Path, groups: list[list[str]], name: str,
+               profile: Path | None = None) -> Run:
+    db = workdir / f"{name}.db"
+    commands = []
+    for k, group in enumerate(groups):
+        command = [PY, "-m", "crawler.crawl", "--sources", str(corpus.sources_file), "--db", str(db)]
+        if profile is not None:  # pyinstrument around the crawl process (slower: not a figure)
+            command[1:1] = ["-m", "pyinstrument", "--show-all", "-r", "text", "-o", str(profile / f"{name}-{k}.txt")]
+        for source in group:
+            command += ["--source", source]
+        for key, value in MARSAD_PROFILE.items():
+            command += ["--set", f"{key}={value}"]
+        commands.append(command)
+    if len(groups) > 1:  # create and migrate the database first: two processes must not race to do it
+        subprocess.run([PY, "-c", f"from pipelines.store import open_db; open_db({str(db)!r}).close()"],
+                       cwd=ROOT, check=True)
+    wall, peak, series, _ = watch(commands, _db_progress(db))
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("select count(*) from articles").fetchone()[0]
+        reasons = conn.execute("select status, reason, count(*) from fetched_pages"
+                               " where status != 'article' group by 1, 2").fetchall()
+    note = "; ".join(f"{s}/{r}: {n}" for s, r, n in reasons)
+    return Run(name, len(corpus.pages), stored, wall, peak, series, note)
+
+
+def run_peer(corpus: Corpus, workdir: Path, groups: list[list[str]], name: str) -> Run:
+    commands = []
+    for k, group in enumerate(groups):
+        urls = workdir / f"{name}-{k}.txt"
+        urls.write_text("\n".join(corpus.urls(set(group))) + "\n", encoding="utf-8")
+        commands.append([PY, str(ROOT / "bench" / "peer_spider.py"), str(urls), "--concurrency", str(CONCURRENCY)])
+    wall, peak, series, outs = watch(commands)
+    counts = [json.loads(out.strip().splitlines()[-1]) for out in outs]
+    done = sum(c["extracted"] for c in counts)
+    failed = sum(c["failed"] for c in counts)
+    return Run(name, len(corpus.pages), done, wall, peak, series, f"failed: {failed}" if failed else "")
+
+
+def trafilatura_config(path: Path) -> Path:
+    """trafilatura's own settings.cfg with SLEEP_TIME = 0 and SSRF_PROTECTION = off."""
+    import trafilatura
+
+    text = (Path(trafilatura.__file__).parent / "settings.cfg").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^SLEEP_TIME = .*$", "SLEEP_TIME = 0", text)
+    text = re.sub(r"(?m)^SSRF_PROTECTION = .*$", "SSRF_PROTECTION = off", text)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_trafilatura_cli(corpus: Corpus, workdir: Path) -> Run:
+    out = workdir / "trafilatura-out"
+    config = trafilatura_config(workdir / "trafilatura.cfg")
+    binary = str(Path(PY).parent / "trafilatura")
+    command = [binary, "-i", str(corpus.urls_file), "--parallel", str(CONCURRENCY),
+               "--config-file", str(config), "-o", str(out)]
+    wall, peak, series, _ = watch([command])
+    done = sum(1 for p in out.rglob("*") if p.is_file()) if out.exists() else 0
+    return Run("c", len(corpus.pages), done, wall, peak, series)
+
+
+def run_loop(corpus: Corpus, kind: str, profile: Path | None = None) -> Run:
+    command = [PY, "-m", "bench.throughput", "--_loop", kind, str(corpus.root)]
+    if profile is not None:
+        command[1:1] = ["-m", "pyinstrument", "--show-all", "-r", "text", "-o", str(profile / f"{kind}-loop.txt")]
+    wall, peak, series, outs = watch([command])
+    result = json.loads(outs[0].strip().splitlines()[-1])
+    return Run("d" if kind == "trafilatura" else "e", len(corpus.pages), result["done"], wall, peak, series,
+               f"in-loop {result['rate']:.1f} pages/s without start-up")
+
+
+def _loop(kind: str, root: Path) -> None:
+    """Child process of run_loop: extraction over the corpus files, no network."""
+    from bench.corpus import load
+
+    corpus = load(root)
+    files = [(p.url, (root / p.file).read_bytes()) for p in corpus.pages]
+    done = 0
+    started = time.perf_counter()
+    if kind == "trafilatura":
+        import trafilatura
+
+        for url, body in files:
+            done += bool(trafilatura.extract(body.decode("utf-8"), url=url))
+    else:
+        from pipelines.classify import classify
+        from pipelines.dedupe import dedupe_keys
+        from pipelines.extract import extract_article
+        from pipelines.rejections import Rejected
+
+        fetched = datetime.now(timezone.utc)
+        for url, body in files:
+            try:
+                ex = extract_article(body, url=url, fetched_at=fetched, content_type="text/html")
+            except Rejected:
+                continue
+            classify(ex.text, title=ex.title or "", url=url, declared_language=ex.declared_language,
+                     section=ex.section, article_type=ex.article_type, author_bio=ex.author_bio)
+            dedupe_keys(url, ex.text, ex.canonical_hint, ex.reprint_credit, {})
+            done += 1
+    elapsed = time.perf_counter() - started
+    print(json.dumps({"done": done, "rate": len(files) / elapsed}))
+
+
+def growth(run: Run, total: int) -> tuple[float, float, float] | None:
+    """(RSS when 10% of the pages were done, RSS at 100%, growth between them) in MB."""
+    warm = [mb for _, mb, n in run.rss_series if n >= 0.1 * total]
+    if not warm:
+        return None
+    return warm[0], warm[-1], max(warm) - warm[0]
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def halves(corpus: Corpus) -> list[list[str]]:
+    ids = [o.id for o in corpus.outlets]
+    return [ids[0::2], ids[1::2]]
+
+
+def report(runs: dict[str, Run], server: str, corpus: Corpus) -> str:
+    lines = [f"# bench/throughput.py, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}",
+             f"# corpus: {len(corpus.pages)} article pages ({sum(1 for p in corpus.pages if p.copy_of)} republished"
+             f" copies), {len(corpus.outlets)} outlets, server {server}, concurrency {CONCURRENCY}", ""]
+    lines.append(f"{'run':<4} {'pages/s':>8} {'done/s':>8} {'wall s':>8} {'done':>6} {'peak RSS MB':>12}  note")
+    for name, run in runs.items():
+        lines.append(f"{name:<4} {run.rate:8.1f} {run.done / run.wall:8.1f} {run.wall:8.1f} {run.done:6d}"
+                     f" {run.peak_rss_mb:12.0f}  {run.note}")
+    lines.append("")
+    targets = [("a1/b1", "a1", "b1", ">= 0.85"), ("a1/c", "a1", "c", ">= 1.0"), ("a2/a1", "a2", "a1", ">= 1.7"),
+               ("b2/b1", "b2", "b1", "(peer)"), ("a1/d", "a1", "d", "(vs extraction ceiling)"),
+               ("e/d", "e", "d", "(Marsad stages vs bare extract)"), ("a1/e", "a1", "e", "(crawl vs own stages)")]
+    for label, x, y, target in targets:
+        if x in runs and y in runs:
+            lines.append(f"ratio {label:<6} {runs[x].rate / runs[y].rate:5.2f}   target {target}")
+    if "a1" in runs and (g := growth(runs["a1"], len(corpus.pages))):
+        first = next((mb for _, mb, n in runs["a1"].rss_series if n > 0), g[0])
+        lines.append(f"a1 RSS (process tree) at the first pages {first:.0f} MB, at 10% {g[0]:.0f} MB,"
+                     f" at the end {g[1]:.0f} MB; growth from 10% {g[2]:.0f} MB   target <= 150")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.throughput")
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--outlets", type=int, default=10)
+    parser.add_argument("--runs", default="a1,b1,c,d,e,a2,b2")
+    parser.add_argument("--server", choices=("nginx", "aiohttp"), default="nginx")
+    parser.add_argument("--series", type=Path, help="write the RSS series of every run here (JSON)")
+    parser.add_argument("--profile", type=Path, help="profile a1/a2/e with pyinstrument, reports in this folder")
+    parser.add_argument("--_loop", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._loop:
+        _loop(args._loop[0], Path(args._loop[1]))
+        return
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="marsad-bench-") as tmp:
+        workdir = Path(tmp)
+        os.chmod(workdir, 0o755)  # nginx workers read the corpus
+        addresses = [f"127.0.0.{2 + k}" for k in range(args.outlets)]
+        port = free_port(addresses)
+        corpus = generate(workdir / "corpus", pages=args.pages, outlets=args.outlets, port=port)
+        roots = {o.id: corpus.root / o.id for o in corpus.outlets}
+        runs: dict[str, Run] = {}
+        with serve(roots, {o.id: o.host for o in corpus.outlets}, prefer=args.server) as server:
+            for name in args.runs.split(","):
+                print(f"running {name} ...", file=sys.stderr, flush=True)
+                if name in ("a1", "a2"):
+                    groups = [[o.id for o in corpus.outlets]] if name == "a1" else halves(corpus)
+                    runs[name] = run_marsad(corpus, workdir, groups, name, args.profile)
+                elif name in ("b1", "b2"):
+                    groups = [[o.id for o in corpus.outlets]] if name == "b1" else halves(corpus)
+                    runs[name] = run_peer(corpus, workdir, groups, name)
+                elif name == "c":
+                    runs[name] = run_trafilatura_cli(corpus, workdir)
+                elif name in ("d", "e"):
+                    runs[name] = run_loop(corpus, "trafilatura" if name == "d" else "marsad",
+                                          args.profile if name == "e" else None)
+                else:
+                    parser.error(f"unknown run {name}")
+                print(f"  {name}: {runs[name].rate:.1f} pages/s", file=sys.stderr, flush=True)
+        print(report(runs, server, corpus))
+        if args.series:
+            args.series.write_text(json.dumps({k: v.rss_series for k, v in runs.items()}), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
