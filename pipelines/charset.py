@@ -15,6 +15,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 
 # Latin-1 supplement letters: what Arabic single-byte text turns into when read as cp1252.
 _LATIN1_LETTERS = re.compile("[\u00c0-\u00ff]")
+LETTER = re.compile(r"[^\W\d_]")  # any letter, of any script
 _SNIFF_BYTES = 4096
 
 
@@ -25,10 +26,11 @@ class UndecodableError(ValueError):
 def looks_like_mojibake(text: str) -> bool:
     """Many accented Latin-1 letters and almost no other letters: an 8-bit Arabic page misread."""
     sample = text[:20_000]
-    letters = sum(1 for c in sample if c.isalpha())
-    if letters < 50:
+    latin1 = len(_LATIN1_LETTERS.findall(sample))
+    if latin1 <= 15:  # cannot be 30% of the 50 letters needed to judge: the usual, fast answer
         return False
-    return len(_LATIN1_LETTERS.findall(sample)) / letters > 0.3
+    letters = len(LETTER.findall(sample))
+    return letters >= 50 and latin1 / letters > 0.3
 
 
 def _try(body: bytes, encoding: str | None) -> str | None:

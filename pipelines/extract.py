@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import trafilatura
+from htmldate import find_date
 from itemadapter import ItemAdapter
 from lxml import etree
 from lxml import html as lxml_html
@@ -19,7 +20,7 @@ from lxml import html as lxml_html
 from pipelines.boilerplate import clean_paragraphs, leading_byline
 from pipelines.bylines import clean_author, split_signature
 from pipelines.challenge import bot_challenge
-from pipelines.charset import UndecodableError, decode_html, looks_like_mojibake
+from pipelines.charset import LETTER, UndecodableError, decode_html, looks_like_mojibake
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
 from pipelines.metadata import PageMeta, read_metadata, visible_bylines
@@ -97,11 +98,20 @@ def url_date(url: str) -> str | None:
     return None
 
 
+def htmldate_fallback(html: str, fetched_at: datetime) -> str | None:
+    """htmldate's guess of the original publication date (the last resort: it is slow)."""
+    return find_date(html, original_date=True, extensive_search=True,
+                     max_date=fetched_at.date().isoformat())
+
+
 def _choose_date(
-    candidates: list[tuple[str | None, str]], fetched_at: datetime
+    candidates: list[tuple[str | Callable[[], str | None] | None, str]], fetched_at: datetime
 ) -> tuple[str | None, str | None]:
-    """First candidate that parses and is not after the fetch time: (ISO value, source)."""
+    """First candidate that parses and is not after the fetch time: (ISO value, source).
+    A callable candidate is only computed when every earlier one failed."""
     for raw, source in candidates:
+        if callable(raw):
+            raw = raw()
         if not raw:
             continue
         found = parse_date(raw, fetched_at)
@@ -201,13 +211,11 @@ def extract_article(
     doc = trafilatura.bare_extraction(
         html,  # the text, not our tree: trafilatura's own parse keeps more body (and prunes its copy)
         url=url,
-        with_metadata=True,
+        with_metadata=False,  # our own metadata comes first; htmldate only runs when it found no date
         include_comments=False,
         include_tables=settings.include_tables,
         favor_precision=settings.favor_precision,
         fast=settings.fast,
-        date_extraction_params={"original_date": True, "extensive_search": True,
-                                "max_date": fetched_at.date().isoformat()},
     )
     found = doc.as_dict() if doc is not None else {}
     raw_text = override_body or found.get("text") or ""
@@ -248,7 +256,7 @@ def extract_article(
             *meta.candidates.get("published", []),
             (url_date(url), "url"),
             (_visible_date(tree, fetched_at), "visible"),
-            (found.get("date"), "htmldate"),
+            (lambda: htmldate_fallback(html, fetched_at), "htmldate"),
         ],
         fetched_at,
     )
@@ -291,10 +299,10 @@ def _check_script(text: str, declared_language: str | None) -> None:
     stored with their detected language)."""
     if not declared_language or not declared_language.lower().startswith("ar"):
         return
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 50:
+    letters = len(LETTER.findall(text))
+    if letters < 50:
         return
-    share = sum(1 for c in letters if _ARABIC_LETTER.match(c)) / len(letters)
+    share = len(_ARABIC_LETTER.findall(text)) / letters
     if share < MIN_ARABIC_SHARE:
         raise Rejected("mojibake", f"declared Arabic but {share:.0%} Arabic letters")
 
