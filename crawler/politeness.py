@@ -32,9 +32,11 @@ def set_min_delay(crawler, host: str, delay: float) -> None:
     downloader = crawler.engine.downloader
     settings = downloader.per_slot_settings.setdefault(host, {})
     settings["delay"] = max(settings.get("delay", 0.0), delay)
+    settings["jitter"] = 0.0  # a minimum: Scrapy's ±50% random variation would go below it
     slot = downloader.slots.get(host)
     if slot is not None:
         slot.delay = max(slot.delay, delay)
+        slot.jitter = 0.0
 
 
 class RobotsPolicy(RobotsTxtMiddleware):

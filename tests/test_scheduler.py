@@ -203,7 +203,10 @@ def test_scheduler_runs_crawls_one_at_a_time_and_stops_cleanly(tmp_path, sample_
             open_span = None
     assert open_span is None
     # (the last crawl may end by the stop signal, recorded "stopped", its run finished or incomplete)
-    assert len(spans) == len(runs) and sum(1 for s in spans if s[2] == "done") >= len(runs) - 1
+    # A crawl stopped before its process recorded a run leaves a "stopped" span without a run.
+    unrecorded = len(spans) - len(runs)
+    assert unrecorded in (0, 1) and (unrecorded == 0 or spans[-1][2] == "stopped"), (spans, runs)
+    assert sum(1 for s in spans if s[2] == "done") >= len(runs) - 1
     for (_, end), (start, _) in zip([(s[0], s[1]) for s in spans], [(s[0], s[1]) for s in spans[1:]]):
         assert start >= end
     for (_, start, end, _, _), (_, next_start, _, _, _) in zip(runs, runs[1:]):
