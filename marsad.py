@@ -240,29 +240,23 @@ def extract(file, url, source_id, sources_path, fetched_at):
 
     Example: marsad extract page.html --url https://example.com/a.html --fetched-at 2026-11-29T10:00:00+03:00
     """
-    from pipelines.classify import classify
-    from pipelines.dedupe import dedupe_keys
-    from pipelines.extract import extract_article
+    from pipelines.archive import ArchivedPage, ReextractOptions, process_page
 
     when = datetime.fromisoformat(fetched_at) if fetched_at else datetime.now(timezone.utc)
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     url = url or file.resolve().as_uri()
-    overrides, aliases = {}, {}
+    options = ReextractOptions()
     if source_id or sources_path:
         from crawler.sources import outlet_aliases
 
         registry = load_sources(sources_path or load_config().sources)
-        aliases = outlet_aliases(registry)
-        if source_id:
-            overrides = dict(select(registry, (source_id,))[0].overrides)
-    result = extract_article(file.read_bytes(), url=url, fetched_at=when, overrides=overrides)
-    classification = classify(result.text, title=result.title or "", url=url,
-                              declared_language=result.declared_language, section=result.section,
-                              article_type=result.article_type, author_bio=result.author_bio)
-    record = {"url": url, **asdict(result), **asdict(classification)}
-    record.update(dedupe_keys(url, result.text, result.canonical_hint, result.reprint_credit, aliases))
-    record["evidence"] = {**result.evidence, **classification.evidence}
+        overrides = {source_id: dict(select(registry, (source_id,))[0].overrides)} if source_id else {}
+        options = ReextractOptions(overrides=overrides, aliases=outlet_aliases(registry))
+    page = ArchivedPage(url=url, source_id=source_id or "", body=file.read_bytes(), fetched_at=when.isoformat())
+    record = process_page(page, options)
+    for key in ("source_id", "requested_url"):
+        record.pop(key, None)
     click.echo(json.dumps(record, ensure_ascii=False, indent=2))
 
 
