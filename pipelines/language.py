@@ -24,6 +24,7 @@ letter and function-word evidence. The rules, in order:
    of all letters, (b) letters that standard Arabic does not use (`NON_ARABIC_LETTERS`:
    پ چ ژ گ ک ی and the Urdu, Pashto, Sorani, Uyghur and Azerbaijani letters) stay below
    `NON_ARABIC_MAX_PER_1000` per 1,000 Arabic-script letters, and (c) langdetect says ``ar``
+   (not asked when the text has no non-Arabic letter and `ARTICLE_RATE_DECISIVE` ال-words per 100)
    or cannot tell (no result, or a top probability below `LD_SURE`). langdetect runs here on
    the first `LD_PREFIX_LETTERS_ARABIC` Arabic-script letters with only its Arabic-script
    profiles (ar, fa, ur) competing. Arabic typed on a Persian keyboard (ی for ي, ک for ك; the
@@ -69,6 +70,7 @@ ARABIC_SHARE_MIN = 0.5
 # at most 9.5 on dialect (an Iraqi گ); at least 100 on Persian/Dari texts, 110-143 on the
 # real Persian pages, 150+ on Urdu, Pashto, Sorani and Uyghur.
 NON_ARABIC_MAX_PER_1000 = 25.0
+ARTICLE_RATE_DECISIVE = 10.0  # ال-words per 100 words above which Arabic needs no langdetect
 LD_SURE = 0.9  # langdetect vetoes Arabic when it says fa/ur with at least this probability
 LETTER_WEIGHT = 0.25  # letter score (per 1,000 letters) against words (per 100 words)
 ARTICLE_WEIGHT = 0.5  # Arabic: words with ال per 100 words (Arabic 19-49, Persian <= 0.6)
@@ -376,14 +378,17 @@ def _decide_arabic_script(
     arabic_view, swaps = _keyboard_view(chars, article_rate)
     scores = _arabic_script_scores(chars, arabic_view, n_arabic, hits, len(words), article_rate)
     non_arabic = sum(arabic_view[c] for c in NON_ARABIC_LETTERS) * 1000.0 / max(n_arabic, 1)
-    guesses = _langdetect(_ld_prefix(words, "arabic", LD_PREFIX_LETTERS_ARABIC), True)
+    # langdetect only vetoes Arabic; with no non-Arabic letter at all and the article ال on
+    # many words (Persian text: under 1 in 100) the letters decide, and its cost is saved.
+    letters_decide = non_arabic == 0 and article_rate >= ARTICLE_RATE_DECISIVE
+    guesses = [] if letters_decide else _langdetect(_ld_prefix(words, "arabic", LD_PREFIX_LETTERS_ARABIC), True)
     evidence.update(
         distinctive_letters={c: chars[c] for c in NON_ARABIC_LETTERS + "يكىةئؤ" if chars[c]},
         keyboard_spelling=swaps,
         non_arabic_per_1000=round(non_arabic, 2),
         function_words={lang: h for lang, h in hits.items() if h},
         article_rate=round(article_rate, 2),
-        langdetect=guesses,
+        langdetect=guesses if not letters_decide else "not needed: letters decide",
         scores=scores,
     )
     arabic_ok = (
