@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -13,7 +12,7 @@ from pathlib import Path
 import click
 
 from crawler.sources import RegistryError, load_sources, select
-from pipelines.config import DEMO_DB, PROJECT_ROOT, SAMPLE_OUTLETS, SAMPLE_SOURCES, load_config
+from pipelines.config import DEMO_DB, SAMPLE_OUTLETS, SAMPLE_SOURCES, load_config
 from pipelines.rejections import Rejected
 from pipelines.store import StoreError, last_run, open_db, recorded_runs
 

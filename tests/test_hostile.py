@@ -13,7 +13,6 @@ import ipaddress
 import json
 import logging
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
