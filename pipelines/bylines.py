@@ -379,8 +379,17 @@ def _is_trailer(paragraph: str) -> bool:
     return not paragraph.strip() or _is_chrome(paragraph) or parse_credit_line(paragraph) is not None
 
 
+# English signature ("Jane Doe is a writer on Central Asian affairs." and a translation note).
+_ENGLISH_BIO = re.compile(
+    r"^(?!(?:The|This|That|These|A|An|Our|His|Her|Its|Their|Every|No)\b)(?:[A-Z][\w.'-]*\s+){1,4}is an?\s+(?:[\w-]+\s+){0,3}"
+    r"(?:writer|journalist|researcher|analyst|professor|columnist|lecturer|diplomat|scholar|fellow|editor)\b"
+    r"[^.!?]{0,120}\.(?:\s+This (?:column|article|piece) was translated from [A-Z]?\w+(?: \w+)?\.)?$")
+
+
 def _bio_text(paragraph: str) -> str | None:
     """The bio (leading marker removed) when `paragraph` looks like an author signature line."""
+    if _ENGLISH_BIO.match(paragraph.strip()):
+        return paragraph.strip()
     text = _clean_text(paragraph)
     marker = _BIO_MARKER.match(text)
     text = text[marker.end():] if marker else text

@@ -265,3 +265,11 @@ def test_realdata_dateline_and_agency_credits() -> None:
 @pytest.mark.parametrize("raw", ["نوشته فرهاد رحیمی", "به قلم: فرهاد رحیمی", "نویسنده: فرهاد رحیمی"])
 def test_persian_byline_labels(raw):
     assert clean_author(raw) == "فرهاد رحیمی"
+
+
+def test_english_signature_line():
+    body = ["The courts are the real test, not the forums.", "Reform needs institutions, not slogans."]
+    bio = "Karim Haddad is a writer on Central Asian affairs. This column was translated from the Arabic."
+    assert split_signature(body + [bio]) == (body, bio)
+    prose = "The Minister is a writer of decrees, and everyone knows it."
+    assert split_signature(body + [prose])[1] is None
