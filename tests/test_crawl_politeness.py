@@ -171,3 +171,16 @@ def test_legacy_encodings_decode_to_arabic(tmp_path, site, realdata, name, codec
     assert len(rows) == 1 and rows[0]["language"] == "ar"
     words = rows[0]["text"].split()
     assert all(w in reference for w in words)
+
+
+def test_feed_entries_on_another_host_name_are_candidates(tmp_path, site):
+    """The feed names the same server as `localhost`, the registry as 127.0.0.1: still fetched."""
+    port = site.host.split(":")[1]
+    site.routes.update({"/robots.txt": ROBOTS_OK,
+                        "/feed.xml": xml(feed().replace(b"</channel>", f"<item><title>x</title><link>http://localhost:{port}/2026/10/a.html</link></item></channel>".encode())),
+                        "/2026/10/a.html": Route(body=article_html("مقال عن أوزبكستان"))})
+    result = crawl(tmp_path, sources_toml(site, article_patterns=PATTERN, feeds=["/feed.xml"]),
+                   f"{site.host},localhost:{port}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    db = open_db(tmp_path / "crawl.db", readonly=True)
+    assert [r["url"] for r in db.query("select url from articles")] == [f"http://localhost:{port}/2026/10/a.html"]
