@@ -252,6 +252,7 @@ def extract_article(
         raise Rejected("boilerplate", "no article text found")
     if word_count < settings.min_words:
         raise Rejected("too_short", f"{word_count} words < {settings.min_words}")
+    _check_listing(tree, meta, word_count)
     _check_script(text, meta.language)
 
     author, author_source = _first_author([
@@ -303,6 +304,27 @@ def _first_author(candidates: list[tuple[str | None, str | None]]) -> tuple[str 
 # Arabic letters (and the Arabic presentation forms) in a body that should be Arabic.
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\ufb50-\ufdff\ufe70-\ufefc]")
 MIN_ARABIC_SHARE = 0.3
+
+
+# Headlines that link elsewhere: a section, tag or home page lists several; an article does not.
+_HEADLINE_LINKS = "//*[self::h2 or self::h3 or self::h4]//a[@href]"
+_ARTICLE_MARKUP = ("//meta[@property='og:type'][@content='article']"
+                   " | //meta[@property='article:published_time']")
+LISTING_MIN_HEADLINES = 3
+LISTING_MAX_WORDS = 300
+
+
+def _check_listing(tree: lxml_html.HtmlElement, meta: PageMeta, word_count: int) -> None:
+    """Listing gate: a short text (teasers) under several linked headlines, on a page that does
+    not declare itself an article, is a section or tag page, not an op-ed. Matters when a
+    source has no `article_patterns` and every listing link is a candidate. (Measured: 7 of the
+    11 sample listing pages caught; none of the 24 sample, 12 real Arabic/Persian and 181
+    English benchmark articles.)"""
+    if word_count >= LISTING_MAX_WORDS or meta.article_type or tree.xpath(_ARTICLE_MARKUP):
+        return
+    headlines = sum(1 for a in tree.xpath(_HEADLINE_LINKS) if len(a.text_content().split()) >= 3)
+    if headlines >= LISTING_MIN_HEADLINES:
+        raise Rejected("listing", f"{headlines} linked headlines over {word_count} words of teasers")
 
 
 def _check_script(text: str, declared_language: str | None) -> None:

@@ -300,3 +300,27 @@ def test_comment_and_related_boxes_are_pruned_but_not_a_no_share_body():
     result = extract_article(page, url="http://x.test/2026/a.html", fetched_at=datetime.now(timezone.utc))
     assert "تعليق قارئ" not in result.text and "خبرا آخر" not in result.text
     assert result.text.count("آسيا الوسطى") == 15
+
+
+@pytest.mark.parametrize("page, listing", [
+    ("alwaha/opinion/index.html", True), ("alwaha/tag/central-asia/index.html", True),
+    ("alsuhub/index.html", True), ("alwaha/2026/10/bishkek-ballot-boxes.html", False),
+    ("hareer/opinion/2026/aral-sea-lesson.html", False)])
+def test_section_and_tag_pages_are_listings_not_articles(page, listing):
+    from pipelines.config import SAMPLE_OUTLETS
+
+    body = (SAMPLE_OUTLETS / page).read_bytes()
+    if listing:
+        with pytest.raises(Rejected) as caught:
+            extract_article(body, url="http://x.test/p", fetched_at=datetime.now(timezone.utc))
+        assert caught.value.reason == "listing"
+    else:
+        assert extract_article(body, url="http://x.test/p", fetched_at=datetime.now(timezone.utc)).word_count > 300
+
+
+def test_real_articles_are_never_listings(realdata):
+    for page in sorted((realdata / "articles_ar").glob("*.html")) + sorted((realdata / "articles_fa").glob("*.html")):
+        try:
+            extract_article(page.read_bytes(), url="http://x.test/a", fetched_at=datetime.now(timezone.utc))
+        except Rejected as exc:
+            assert exc.reason != "listing", page.name
