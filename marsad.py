@@ -376,7 +376,7 @@ def _parse_settings(items: tuple[str, ...]) -> dict[str, str]:
 @schedule.command("run")
 @db_option
 @sources_option
-@click.option("--timeout", type=float, default=3600.0, show_default=True, help="Hard limit of one crawl, seconds.")
+@click.option("--timeout", type=float, default=4 * 3600.0, show_default=True, help="Hard limit of one crawl, seconds.")
 @click.option("--grace", type=float, default=30.0, show_default=True, help="Seconds between SIGTERM and SIGKILL.")
 @click.option("--jitter", type=int, default=60, show_default=True,
               help="Random delay added to each run, seconds (at most a tenth of an interval).")

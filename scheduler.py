@@ -40,7 +40,7 @@ from pipelines.store import close_stale_runs, open_db, record_schedule_event
 
 log = logging.getLogger("marsad.scheduler")
 
-DEFAULT_TIMEOUT = 3600.0  # hard limit of one crawl, seconds
+DEFAULT_TIMEOUT = 4 * 3600.0  # hard limit of one crawl, seconds (a first crawl of a big site is slow)
 DEFAULT_GRACE = 30.0  # between SIGTERM and SIGKILL
 DEFAULT_JITTER = 60  # seconds of random delay added to each run (at most a tenth of the interval)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
