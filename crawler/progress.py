@@ -9,24 +9,22 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from pipelines.store import counts_from_stats
+
+
+# Which progress column each per-source counter (its first path part) adds to.
+_COLUMNS = {"pages_fetched": "pages", "articles_fetched": "articles", "stored": "new", "dropped": "dropped",
+            "rejected": "dropped", "failed": "failed", "discovery_failed": "failed"}
+
 
 def progress_line(stats: dict, elapsed: float) -> str:
     """'[marsad 0:12] pages 34 · articles 20 · new 18 · dropped 2 · failed 1' from crawl stats."""
-    totals = {"pages": 0, "articles": 0, "new": 0, "dropped": 0, "failed": 0}
-    for key, value in stats.items():
-        if not key.startswith("marsad/") or not isinstance(value, int):
-            continue
-        counter = key.split("/", 2)[-1]
-        if counter == "pages_fetched":
-            totals["pages"] += value
-        elif counter == "articles_fetched":
-            totals["articles"] += value
-        elif counter == "stored":
-            totals["new"] += value
-        elif counter.startswith(("dropped/", "rejected/")):
-            totals["dropped"] += value
-        elif counter.startswith(("failed/", "discovery_failed/")):
-            totals["failed"] += value
+    totals = dict.fromkeys(("pages", "articles", "new", "dropped", "failed"), 0)
+    for counts in counts_from_stats(stats).values():
+        for counter, value in counts.items():
+            column = _COLUMNS.get(counter.split("/", 1)[0])
+            if column:
+                totals[column] += value
     minutes, seconds = divmod(int(elapsed), 60)
     return f"[marsad {minutes}:{seconds:02d}] " + " · ".join(f"{k} {v}" for k, v in totals.items())
 

@@ -35,6 +35,16 @@ def manifest() -> list[dict]:
     return json.loads((SAMPLE_OUTLETS / "manifest.json").read_text(encoding="utf-8"))["pages"]
 
 
+@pytest.fixture
+def site():
+    """An empty scripted local site (tests.support.site.Site); tests add its routes."""
+    from tests.support.site import Site
+
+    scripted = Site()
+    yield scripted
+    scripted.close()
+
+
 @pytest.fixture(scope="session")
 def sample_hosts():
     """The sample outlets served on loopback for the whole session: {outlet: host:port}."""

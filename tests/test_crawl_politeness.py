@@ -7,28 +7,11 @@ import json
 import pytest
 
 from pipelines.store import open_db
-from tests.support.site import Route, Site, article_html, crawl, sources_toml
+from tests.support.site import ROBOTS_OK, Route, Site, article_html, crawl, feed_xml, sources_toml, xml_route
 
 pytestmark = pytest.mark.slow
 
-ROBOTS_OK = Route(body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
 PATTERN = [r"^/(\d{4}|private)/"]
-
-
-def feed(*paths: str) -> bytes:
-    items = "".join(f"<item><title>{p}</title><link>http://{{host}}{p}</link></item>" for p in paths)
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
-
-
-def xml(body: bytes, **kw) -> Route:
-    return Route(body=body, headers={"Content-Type": "application/xml"}, **kw)
-
-
-@pytest.fixture
-def site():
-    s = Site()
-    yield s
-    s.close()
 
 
 def run(tmp_path, site, *settings, **fields):
@@ -48,7 +31,7 @@ def page_reasons(db) -> dict[str, str]:
 
 
 def test_conditional_get_second_run_downloads_only_the_feed(tmp_path, site):
-    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml(feed("/2026/10/a.html"), etag='"v1"'),
+    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml_route(feed_xml("/2026/10/a.html"), etag='"v1"'),
                         "/2026/10/a.html": Route(body=article_html("مقال عن كازاخستان"))})
     db, counts = run(tmp_path, site, feeds=["/feed.xml"])
     assert stored_paths(db) == {"2026/10/a.html"} and counts["stored"] == 1
@@ -59,7 +42,7 @@ def test_conditional_get_second_run_downloads_only_the_feed(tmp_path, site):
 
 
 def test_known_articles_are_not_fetched_again_without_validators(tmp_path, site):
-    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml(feed("/2026/10/a.html")),
+    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml_route(feed_xml("/2026/10/a.html")),
                         "/2026/10/a.html": Route(body=article_html("مقال عن كازاخستان"))})
     run(tmp_path, site, feeds=["/feed.xml"])
     _, counts = run(tmp_path, site, feeds=["/feed.xml"])
@@ -72,7 +55,7 @@ def test_sitemap_index_to_news_sitemap(tmp_path, site):
             b'<url><loc>http://{host}/2026/11/new.html</loc><news:news><news:publication_date>2100-01-01</news:publication_date></news:news></url>'
             b'<url><loc>http://{host}/2026/01/old.html</loc><news:news><news:publication_date>2020-01-01</news:publication_date></news:news></url>'
             b'</urlset>')
-    site.routes.update({"/robots.txt": ROBOTS_OK, "/sitemap.xml": xml(index), "/news.xml": xml(news),
+    site.routes.update({"/robots.txt": ROBOTS_OK, "/sitemap.xml": xml_route(index), "/news.xml": xml_route(news),
                         "/2026/11/new.html": Route(body=article_html("مقال جديد عن طاجيكستان")),
                         "/2026/01/old.html": Route(body=article_html("مقال قديم"))})
     db, counts = run(tmp_path, site, sitemaps=["/sitemap.xml"])
@@ -93,7 +76,7 @@ def test_pagination_depth(tmp_path, site):
 
 
 def test_robots_503_means_nothing_is_fetched(tmp_path, site):
-    site.routes.update({"/robots.txt": Route(status=503, body=b"busy"), "/feed.xml": xml(feed("/2026/10/a.html")),
+    site.routes.update({"/robots.txt": Route(status=503, body=b"busy"), "/feed.xml": xml_route(feed_xml("/2026/10/a.html")),
                         "/2026/10/a.html": Route(body=article_html("مقال"))})
     db, _ = run(tmp_path, site, feeds=["/feed.xml"])
     assert {p for p, _, _ in site.log} == {"/robots.txt"}
@@ -101,14 +84,14 @@ def test_robots_503_means_nothing_is_fetched(tmp_path, site):
 
 
 def test_robots_404_allows_everything(tmp_path, site):
-    site.routes.update({"/feed.xml": xml(feed("/private/a.html")),
+    site.routes.update({"/feed.xml": xml_route(feed_xml("/private/a.html")),
                         "/private/a.html": Route(body=article_html("مقال عن تركمانستان"))})
     db, _ = run(tmp_path, site, feeds=["/feed.xml"])
     assert stored_paths(db) == {"private/a.html"}
 
 
 def test_robots_disallow_is_recorded(tmp_path, site):
-    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml(feed("/private/a.html")),
+    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml_route(feed_xml("/private/a.html")),
                         "/private/a.html": Route(body=article_html("مقال"))})
     db, counts = run(tmp_path, site, feeds=["/feed.xml"])
     assert page_reasons(db) == {"private/a.html": "robots_disallowed"}
@@ -118,14 +101,14 @@ def test_robots_disallow_is_recorded(tmp_path, site):
 def test_crawl_delay_spaces_requests(tmp_path, site):
     paths = [f"/2026/10/d{n}.html" for n in range(3)]
     site.routes.update({"/robots.txt": Route(body=b"User-agent: *\nCrawl-delay: 1\n", headers={"Content-Type": "text/plain"}),
-                        "/feed.xml": xml(feed(*paths)), **{p: Route(body=article_html("مقال")) for p in paths}})
+                        "/feed.xml": xml_route(feed_xml(*paths)), **{p: Route(body=article_html("مقال")) for p in paths}})
     run(tmp_path, site, feeds=["/feed.xml"])
     times = sorted(t for p, t, _ in site.log if p in paths)
     assert len(times) == 3 and min(b - a for a, b in zip(times, times[1:])) >= 0.9
 
 
 def test_429_retry_after_is_honoured(tmp_path, site):
-    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml(feed("/2026/10/a.html")),
+    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml_route(feed_xml("/2026/10/a.html")),
                         "/2026/10/a.html": [Route(status=429, headers={"Retry-After": "2"}),
                                             Route(body=article_html("مقال عن أوزبكستان"))]})
     db, _ = run(tmp_path, site, feeds=["/feed.xml"])
@@ -140,7 +123,7 @@ def test_redirect_to_a_private_address_is_refused(tmp_path, site, target):
     try:
         location = "http://" + target.format(port=other.host.split(":")[1]) + "/2026/10/x.html"
         other.routes["/2026/10/x.html"] = Route(body=article_html("لا ينبغي جلبه"))
-        site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml(feed("/2026/10/a.html")),
+        site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml_route(feed_xml("/2026/10/a.html")),
                             "/2026/10/a.html": Route(status=302, headers={"Location": location})})
         db, _ = run(tmp_path, site, feeds=["/feed.xml"])
         assert other.log == [] and stored_paths(db) == set()
@@ -150,7 +133,7 @@ def test_redirect_to_a_private_address_is_refused(tmp_path, site, target):
 
 
 def test_oversized_page_is_dropped_and_counted(tmp_path, site):
-    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml(feed("/2026/10/big.html", "/2026/10/ok.html")),
+    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml_route(feed_xml("/2026/10/big.html", "/2026/10/ok.html")),
                         "/2026/10/big.html": Route(body=article_html("كبير", body_paragraphs=400)),
                         "/2026/10/ok.html": Route(body=article_html("مقال عادي عن كازاخستان"))})
     db, counts = run(tmp_path, site, "DOWNLOAD_MAXSIZE=200000", "DOWNLOAD_WARNSIZE=0", feeds=["/feed.xml"])
@@ -164,7 +147,7 @@ def test_oversized_page_is_dropped_and_counted(tmp_path, site):
 def test_legacy_encodings_decode_to_arabic(tmp_path, site, realdata, name, codec):
     body = (realdata / "encoding" / name).read_bytes()
     reference = body.decode(codec)  # the page's true encoding, known from its name
-    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml(feed("/2026/10/legacy.html")),
+    site.routes.update({"/robots.txt": ROBOTS_OK, "/feed.xml": xml_route(feed_xml("/2026/10/legacy.html")),
                         "/2026/10/legacy.html": Route(body=body, headers={"Content-Type": "text/html"})})
     db, _ = run(tmp_path, site, "MARSAD_MIN_WORDS=5", feeds=["/feed.xml"])
     rows = list(db.query("select text, language from articles"))
@@ -177,7 +160,7 @@ def test_feed_entries_on_another_host_name_are_candidates(tmp_path, site):
     """The feed names the same server as `localhost`, the registry as 127.0.0.1: still fetched."""
     port = site.host.split(":")[1]
     site.routes.update({"/robots.txt": ROBOTS_OK,
-                        "/feed.xml": xml(feed().replace(b"</channel>", f"<item><title>x</title><link>http://localhost:{port}/2026/10/a.html</link></item></channel>".encode())),
+                        "/feed.xml": xml_route(feed_xml().replace(b"</channel>", f"<item><title>x</title><link>http://localhost:{port}/2026/10/a.html</link></item></channel>".encode())),
                         "/2026/10/a.html": Route(body=article_html("مقال عن أوزبكستان"))})
     result = crawl(tmp_path, sources_toml(site, article_patterns=PATTERN, feeds=["/feed.xml"]),
                    f"{site.host},localhost:{port}")

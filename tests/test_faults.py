@@ -19,12 +19,11 @@ from datetime import datetime, timezone
 import pytest
 
 from pipelines.extract import extract_article
-from pipelines.store import open_db
+from pipelines.store import last_run, open_db
 from tests.support.faults import (
-    ROBOTS_OK, GzipBomb, Hang, Ledger, Reset, SlowBody, SlowHeaders, Truncated, article_page, deep_dom,
-    feed_xml, last_run, measured_crawl, xml_route,
+    GzipBomb, Hang, Ledger, Reset, SlowBody, SlowHeaders, Truncated, article_page, deep_dom, measured_crawl,
 )
-from tests.support.site import Route, Site, sources_toml
+from tests.support.site import ROBOTS_OK, Route, Site, feed_xml, sources_toml, xml_route
 
 pytestmark = pytest.mark.slow
 
@@ -215,6 +214,7 @@ def matrix(tmp_path_factory, request) -> Matrix:
             rss.append(result.peak_rss_mb)
             db = open_db(tmp / "crawl.db", readonly=True)
             runs.append(last_run(db))
+            assert runs[-1] is not None, "the crawl left no run record"
             if not extra:
                 pages = {url.split("/", 3)[3]: (status, reason) for url, status, reason in
                          db.execute("select url, status, reason from fetched_pages")}

@@ -12,7 +12,7 @@ from marsad import cli
 from pipelines.challenge import bot_challenge
 from pipelines.health import (OK, UNHEALTHY, UNKNOWN, WARN, RunCounts, article_trend, assess,
                               redesign_signs)
-from tests.support.site import Route, Site, article_html, crawl, sources_toml
+from tests.support.site import Route, Site, article_html, crawl, feed_xml, sources_toml
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 HEALTHY = {"pages_fetched": 12, "articles_fetched": 8, "stored": 5, "dropped/too_short": 1}
@@ -79,16 +79,11 @@ def test_bot_challenge_pages_are_recognised():
     assert bot_challenge(article_html("مقال عن كازاخستان")) is None
 
 
-def feed(site_paths):
-    items = "".join(f"<item><title>t{n}</title><link>http://{{host}}{p}</link></item>" for n, p in enumerate(site_paths))
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'.encode()
-
-
 @pytest.mark.slow
 def test_a_source_that_starts_answering_500_turns_unhealthy(tmp_path):
     paths = [f"/opinion/2026/{n}.html" for n in range(4)]
     routes = {"/robots.txt": Route(body=b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}),
-              "/feed.xml": Route(body=feed(paths), headers={"Content-Type": "application/rss+xml"})}
+              "/feed.xml": Route(body=feed_xml(*paths), headers={"Content-Type": "application/rss+xml"})}
     for n, path in enumerate(paths):
         routes[path] = Route(body=article_html(f"مقال رقم {n} عن كازاخستان"))
     site = Site(routes, address="127.0.0.6")

@@ -445,8 +445,8 @@ def test_crawl_refuses_internal_targets_however_they_arrive(tmp_path):
     address, and a redirect there: the internal server sees no request, every refusal is
     counted and recorded, and the outlet's own good article is stored."""
     from pipelines.store import open_db
-    from tests.support.faults import ROBOTS_OK, article_page, measured_crawl, xml_route
-    from tests.support.site import Route, Site, sources_toml
+    from tests.support.faults import article_page, measured_crawl
+    from tests.support.site import ROBOTS_OK, Route, Site, sources_toml, xml_route
 
     site, victim, other = Site(), Site(), Site(address="127.0.0.2")
     try:

@@ -22,8 +22,8 @@ import pytest
 
 from pipelines.config import PROJECT_ROOT
 from pipelines.store import BUSY_TIMEOUT_MS, StorePipeline, open_db, upsert_article
-from tests.support.faults import ROBOTS_OK, article_page, feed_xml, measured_crawl, xml_route
-from tests.support.site import Route, Site, crawl_command, sources_toml
+from tests.support.faults import article_page, measured_crawl
+from tests.support.site import ROBOTS_OK, Route, Site, crawl_command, feed_xml, sources_toml, xml_route
 
 pytestmark = pytest.mark.slow
 SETTINGS = ("MARSAD_PROGRESS_INTERVAL=0",)
@@ -53,13 +53,6 @@ def consistent(db_path: Path) -> dict:
             "select status, finish_reason from crawl_runs order by id")]}
     finally:
         db.close()
-
-
-@pytest.fixture
-def site():
-    s = Site()
-    yield s
-    s.close()
 
 
 def test_database_locked_longer_than_busy_timeout(tmp_path, site):

@@ -19,7 +19,7 @@ from marsad import cli
 from pipelines.config import parse_allowed_hosts
 from pipelines.store import list_watches, open_db, watch_hits
 from pipelines.watch import atom_feed, deliver, digest_html, dispatch, redact_url
-from tests.support.site import Route, Site, article_html, crawl, sources_toml
+from tests.support.site import Route, Site, article_html, crawl, feed_xml, sources_toml
 
 SECRET = "SECRET-TOKEN-d41d8cd9"
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
@@ -102,11 +102,6 @@ def test_deliver_retries_and_refuses_private_targets():
     assert len(calls) == 3  # refused before any request
 
 
-def feed(paths):
-    items = "".join(f"<item><title>t</title><link>http://{{host}}{p}</link></item>" for p in paths)
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'.encode()
-
-
 VOCABULARY = ("المياه", "الطاقة", "السدود", "الزراعة", "القطن", "الحدود", "الاستثمار", "الكهرباء", "الأنهار",
               "الجفاف", "المفاوضات", "الشتاء", "الصيف", "الأسعار", "التصدير", "الجيران", "الخبراء", "الحكومة",
               "البرلمان", "القرى", "المدن", "الجبال", "الوديان", "الطرق", "السكك", "الموانئ", "الصين", "روسيا")
@@ -123,7 +118,7 @@ def publish(site, articles: dict[str, str]) -> None:
     for n, (path, title) in enumerate(articles.items()):
         page = article_html(title, body_paragraphs=0).replace(b"</article>", f"{distinct_text(n)}</article>".encode())
         site.routes[path] = Route(body=page)
-    site.routes["/feed.xml"] = Route(body=feed(list(articles)), headers={"Content-Type": "application/rss+xml"})
+    site.routes["/feed.xml"] = Route(body=feed_xml(*articles), headers={"Content-Type": "application/rss+xml"})
 
 
 @pytest.mark.slow

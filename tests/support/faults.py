@@ -8,7 +8,6 @@ subprocess and reports its peak RSS; `Ledger` tallies the matrix for its summary
 
 from __future__ import annotations
 
-import json
 import socket
 import struct
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 import psutil
 
 from pipelines.config import PROJECT_ROOT
-from tests.support.site import Route, article_html, crawl_command
+from tests.support.site import article_html, crawl_command
 
 
 class Fault:
@@ -164,19 +163,6 @@ def article_page(title: str, seed: int, paragraphs: int = 4, charset: str = "utf
     return article_html(title, paragraphs, seed=seed, charset=charset)
 
 
-def feed_xml(*paths: str) -> bytes:
-    """An RSS 2.0 feed linking `paths` on the serving host (absolute URLs are kept as given)."""
-    items = "".join(
-        f"<item><title>t{n}</title><link>{p if '://' in p else 'http://{host}' + p}</link></item>"
-        for n, p in enumerate(paths))
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
-
-
-def xml_route(body: bytes, **kw) -> Route:
-    return Route(body=body, headers={"Content-Type": "application/xml"}, **kw)
-
-
-ROBOTS_OK = Route(body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
 
 
 @dataclass
@@ -218,13 +204,6 @@ def measured_crawl(tmp: Path, sources: str, allowed: str, *settings: str, timeou
         peak_rss_mb=peak / 2**20,
         seconds=time.monotonic() - started,
     )
-
-
-def last_run(db) -> dict:
-    """The latest crawl_runs row with its counts decoded."""
-    row = db.execute("select status, finish_reason, counts from crawl_runs order by id desc limit 1").fetchone()
-    assert row is not None, "the crawl left no run record"
-    return {"status": row[0], "finish_reason": row[1], "counts": json.loads(row[2] or "{}")}
 
 
 @dataclass

@@ -106,6 +106,21 @@ class Site:
         self.server.server_close()
 
 
+ROBOTS_OK = Route(body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+
+
+def feed_xml(*paths: str) -> bytes:
+    """An RSS 2.0 feed linking `paths` on the serving host (absolute URLs are kept as given)."""
+    items = "".join(
+        f"<item><title>t{n}</title><link>{p if '://' in p else 'http://{host}' + p}</link></item>"
+        for n, p in enumerate(paths))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+
+
+def xml_route(body: bytes, **kw) -> Route:
+    return Route(body=body, headers={"Content-Type": "application/xml"}, **kw)
+
+
 def sources_toml(site: Site, source_id: str = "fixture", **fields) -> str:
     """A one-source registry pointing at `site` (list values as TOML arrays)."""
     lines = ["[[source]]", f'id = "{source_id}"', 'name = "موقع تجريبي"', f'base_url = "http://{site.host}/"']
