@@ -23,13 +23,14 @@ def build_settings(sources_path: str, db_path: str, source_ids: list[str], refet
     """Project settings plus this crawl's registry-derived values."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
-    sources = select(load_sources(sources_path), source_ids)
+    registry = load_sources(sources_path)
+    sources = select(registry, source_ids)
     settings.set("MARSAD_SOURCES", sources_path)
     settings.set("MARSAD_DB", db_path)
     settings.set("MARSAD_SOURCE_IDS", [s.id for s in sources])
     settings.set("MARSAD_REFETCH", refetch)
     settings.set("MARSAD_OVERRIDES", {s.id: dict(s.overrides) for s in sources if s.overrides})
-    settings.set("MARSAD_OUTLET_ALIASES", outlet_aliases(load_sources(sources_path)))
+    settings.set("MARSAD_OUTLET_ALIASES", outlet_aliases(registry))  # credits may name any outlet
     settings.set("MARSAD_CRAWL_DELAYS", {s.host: s.crawl_delay for s in sources if s.crawl_delay})
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
