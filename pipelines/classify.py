@@ -86,9 +86,7 @@ class ClassifyPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipe = cls(crawler.settings.getfloat("MARSAD_RELEVANCE_THRESHOLD", RELEVANCE_THRESHOLD))
-        pipe.stats = crawler.stats
-        return pipe
+        return cls(crawler.settings.getfloat("MARSAD_RELEVANCE_THRESHOLD", RELEVANCE_THRESHOLD))
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
