@@ -50,3 +50,5 @@ class ArticleItem(scrapy.Item):
     content_hash = scrapy.Field()
     syndicated_from = scrapy.Field()
     cluster_id = scrapy.Field()
+    # store-side data computed with the stages off the reactor (`pipelines.workers.Derived`)
+    derived = scrapy.Field()

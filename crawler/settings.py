@@ -41,12 +41,13 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.progress.Progress": 500,
 }
+# Extraction, classification and dedupe keys run in MARSAD_WORKERS processes (pipelines.workers);
+# the store writes on the reactor thread.
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.classify.ClassifyPipeline": 200,
-    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.workers.StagesPipeline": 100,
     "pipelines.store.StorePipeline": 900,
 }
+MARSAD_WORKERS = _config.workers
 
 MARSAD_DB = str(_config.db)
 MARSAD_SOURCES = str(_config.sources)

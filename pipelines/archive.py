@@ -60,12 +60,22 @@ def decompress(blob: bytes, codec: str = CODEC) -> bytes:
     return zlib.decompress(blob)
 
 
+def archivable(page: ArchivedPage) -> bool:
+    return 0 < len(page.body) <= MAX_ARCHIVED_BYTES
+
+
 def page_from_item(item: Mapping[str, Any]) -> ArchivedPage | None:
     """The archivable page of a pipeline item (a dict view); None when it carries no body."""
-    if item.get("kind") != "page" or not item.get("body") or len(item["body"]) > MAX_ARCHIVED_BYTES:
+    if item.get("kind") != "page":
         return None
+    page = page_of_item(item)
+    return page if archivable(page) else None
+
+
+def page_of_item(item: Mapping[str, Any]) -> ArchivedPage:
+    """The fetched page of a pipeline item of kind "page" (a dict view)."""
     return ArchivedPage(
-        url=item["url"], source_id=item["source_id"], body=bytes(item["body"]),
+        url=item["url"], source_id=item["source_id"], body=bytes(item.get("body") or b""),
         fetched_at=item.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         status=item.get("status"), content_type=item.get("content_type"),
         header_charset=item.get("header_charset"), encoding=item.get("encoding"),
@@ -73,12 +83,13 @@ def page_from_item(item: Mapping[str, Any]) -> ArchivedPage | None:
     )
 
 
-def to_row(page: ArchivedPage, key: str) -> dict[str, Any]:
-    """The `archive` table row of a page stored under canonical URL `key`."""
+def to_row(page: ArchivedPage, key: str, compressed: bytes | None = None) -> dict[str, Any]:
+    """The `archive` table row of a page stored under canonical URL `key` (`compressed`: its
+    body already compressed, when a worker process did it)."""
     row = asdict(page)
     body = row.pop("body")
     row.update(url=key, fetched_url=page.url, http_status=row.pop("status"), codec=CODEC,
-               raw_size=len(body), body=compress(body))
+               raw_size=len(body), body=compressed if compressed is not None else compress(body))
     return row
 
 

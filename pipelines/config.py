@@ -27,6 +27,8 @@ class Config:
     # "*" allows every private/loopback host; otherwise exact "host" or "host:port" entries.
     allow_private_hosts: frozenset[str] = field(default_factory=frozenset)
     contact: str = PROJECT_URL
+    # processes running a crawl's CPU stages: a number (0: in the crawl process) or "auto"
+    workers: str = "auto"
 
     @property
     def user_agent(self) -> str:
@@ -51,4 +53,5 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         sources=Path(env.get("MARSAD_SOURCES") or DEFAULT_SOURCES),
         allow_private_hosts=parse_allowed_hosts(env.get("MARSAD_ALLOW_PRIVATE_HOSTS")),
         contact=env.get("MARSAD_CONTACT") or PROJECT_URL,
+        workers=env.get("MARSAD_WORKERS") or "auto",
     )

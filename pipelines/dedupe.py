@@ -16,15 +16,15 @@ from datetime import datetime, timezone
 
 from itemadapter import ItemAdapter
 
-from pipelines.arabic import tokens
 from pipelines.credits import resolve_outlet
+from pipelines.textwords import analyse
 from pipelines.urls import canonical_url
 
 
 def content_hash(text: str) -> str:
     """Hash of the Arabic-normalised word sequence: equal for copies that differ only in spelling
     variants, diacritics, punctuation or whitespace."""
-    return hashlib.sha1(" ".join(tokens(text)).encode("utf-8")).hexdigest()
+    return hashlib.sha1(analyse(text).joined.encode("utf-8")).hexdigest()
 
 
 def dedupe_keys(url: str, text: str, canonical_hint: str | None, reprint_credit: str | None,

@@ -18,11 +18,13 @@ The MATCH expression built here is passed to SQLite as a parameter; every token 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipelines.arabic import PROCLITICS, normalize, strip_proclitics, tokens
 from pipelines.gazetteer import Gazetteer
+from pipelines.textwords import analyse
 
 FTS_COLUMNS = ("title", "body", "title_stems", "body_stems")
 SURFACE = "{title body}"
@@ -40,19 +42,19 @@ class QuerySyntaxError(ValueError):
 
 
 @lru_cache(maxsize=200_000)
-def _stems(token: str) -> tuple[str, ...]:
-    return tuple(strip_proclitics(token)[1:])
+def _stems(token: str) -> str:
+    """The token's readings without a proclitic, space-separated ("" when it has none)."""
+    return " ".join(strip_proclitics(token)[1:])
+
+
+def _stem_column(words: Iterable[str]) -> str:
+    return " ".join(filter(None, map(_stems, words)))
 
 
 def index_document(title: str | None, text: str | None) -> tuple[str, str, str, str]:
     """The four FTS column values (title, body, title_stems, body_stems) of one article."""
-    title_tokens, body_tokens = tokens(title or ""), tokens(text or "")
-    return (
-        " ".join(title_tokens),
-        " ".join(body_tokens),
-        " ".join(stem for tok in title_tokens for stem in _stems(tok)),
-        " ".join(stem for tok in body_tokens for stem in _stems(tok)),
-    )
+    title_tokens, body = tokens(title or ""), analyse(text or "")
+    return " ".join(title_tokens), body.joined, _stem_column(title_tokens), _stem_column(body.words)
 
 
 @dataclass(frozen=True)

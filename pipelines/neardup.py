@@ -3,7 +3,8 @@
 A text's `Fingerprint` holds three things:
 - `shingles`: hashed 3-word shingles of the Arabic-normalised text, for the exact check (the
   store keeps them packed, 4 bytes a shingle, so that confirming a candidate reads no text);
-- `bands`: MinHash (datasketch, 128 permutations) cut into LSH bands, one 64-bit key per band;
+- `bands`: MinHash (datasketch's affine32 scheme, 128 permutations; `minhash` computes it on
+  the whole array at once) cut into LSH bands, one 64-bit key per band;
   two texts with shingle Jaccard >= about 0.6 share a band key with high probability;
 - `passages`: 64-bit hashes of the text's longer sentences (bottom-k sample), so that a truncated
   copy (the first half of an op-ed: Jaccard about 0.5, below the LSH threshold) still shares keys
@@ -18,15 +19,14 @@ databases then need re-indexing.
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.arabic import normalize, tokens
+from pipelines.textwords import analyse
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
@@ -40,11 +40,15 @@ EDITED_JACCARD = 0.3  # ... and this similar overall (a piece quoting much of a 
 PASSAGE_MIN_WORDS = 8
 MAX_PASSAGES = 16
 
-_WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?؟\n\r]+|[:;؛](?=\s)")
 _LSH = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
 BANDS: tuple[tuple[int, int], ...] = tuple(_LSH.hashranges)  # (start, end) of each band
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
+# datasketch's affine32 scheme, computed here on the whole shingle array at once: each 32-bit
+# value is pre-mixed with the MurmurHash3 finalizer, then permuted as a * h + b (mod 2**32);
+# the MinHash is the column-wise minimum. tests/test_dedupe.py checks it against datasketch.
+_PERM_A, _PERM_B = (np.asarray(p, dtype=np.uint32) for p in _TEMPLATE.permutations)
+_FMIX32 = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)
+_MINHASH_ROWS = 4096  # shingles permuted per step: bounds the temporary matrix at 2 MB
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,23 +71,28 @@ def _key64(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
 
 
-def _sentences(text: str) -> list[list[str]]:
+def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
     """Normalised word tokens of each sentence of `text` (one normalisation pass)."""
-    return [_WORD.findall(part) for part in _SENTENCE_END.split(normalize(text))]
+    return analyse(text).sentences
 
 
-def _shingle_set(words: list[str], k: int = SHINGLE_WORDS) -> np.ndarray:
-    if len(words) < k:
-        found = (zlib.crc32(w.encode("utf-8")) for w in words)
-    else:
-        found = (zlib.crc32(" ".join(words[i:i + k]).encode("utf-8")) for i in range(len(words) - k + 1))
-    return np.unique(np.fromiter(found, dtype=np.uint32))
+def _shingle_set(words: Sequence[str], k: int = SHINGLE_WORDS) -> np.ndarray:
+    encoded = list(map(str.encode, words))  # UTF-8, each word once
+    # the k-word windows joined by single spaces (the words themselves when there are fewer)
+    found = map(b" ".join, zip(*(encoded[i:] for i in range(k)))) if len(encoded) >= k else encoded
+    return _distinct(np.array(list(map(zlib.crc32, found)), dtype=np.uint32))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (`np.unique`, without its overhead on small arrays)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if values.size else values
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     """Sorted distinct 32-bit CRC hashes of the k-word shingles of the normalised text (of the
     words themselves when the text has fewer than k words)."""
-    return _shingle_set(tokens(text), k)
+    return _shingle_set(analyse(text).words, k)
 
 
 def pack(shingle_hashes: np.ndarray) -> bytes:
@@ -95,20 +104,41 @@ def unpack(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
 
 
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """The MurmurHash3 32-bit finalizer (an avalanching bijection), element-wise."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    return values ^ (values >> s3)
+
+
+def minhash(shingle_hashes: np.ndarray) -> np.ndarray:
+    """The NUM_PERM uint32 MinHash values of an array of 32-bit shingle hashes: equal to the
+    digest of `datasketch.MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)`
+    updated with them."""
+    values = np.asarray(shingle_hashes, dtype=np.uint64).ravel()
+    if values.size and values.max() > 0xFFFFFFFF:
+        raise ValueError("shingle hashes are 32-bit values")
+    mixed = _fmix32(values.astype(np.uint32))
+    result = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+    for start in range(0, mixed.size, _MINHASH_ROWS):
+        permuted = np.multiply(mixed[start:start + _MINHASH_ROWS, None], _PERM_A)  # wraps mod 2**32
+        permuted += _PERM_B
+        np.minimum(result, permuted.min(axis=0), out=result)
+    return result
+
+
 def lsh_bands(shingle_hashes: np.ndarray) -> tuple[int, ...]:
     """One key per LSH band of the MinHash of `shingle_hashes` (empty for an empty set)."""
-    values = np.asarray(shingle_hashes, dtype=np.uint64)
-    if not values.size:
+    if not np.size(shingle_hashes):
         return ()
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int,
-                      permutations=_TEMPLATE.permutations)
-    minhash.update_batch(values)
-    digest = minhash.digest().astype("<u8")
-    return tuple(_key64(bytes([i]) + digest[start:end].tobytes())
-                 for i, (start, end) in enumerate(BANDS))
+    digest = minhash(shingle_hashes).astype("<u8").tobytes()
+    return tuple(_key64(bytes([i]) + digest[8 * start:8 * end]) for i, (start, end) in enumerate(BANDS))
 
 
-def _passage_keys(sentences: list[list[str]], limit: int) -> tuple[int, ...]:
+def _passage_keys(sentences: Iterable[Sequence[str]], limit: int) -> tuple[int, ...]:
     keys = {_key64(b"p" + " ".join(words).encode("utf-8"))
             for words in sentences if len(words) >= PASSAGE_MIN_WORDS}
     return tuple(sorted(keys)[:limit])
@@ -122,10 +152,10 @@ def passages(text: str, limit: int = MAX_PASSAGES) -> tuple[int, ...]:
 
 def fingerprint(text: str) -> Fingerprint:
     """Shingles, LSH band keys and passage keys of `text`."""
-    sentences = _sentences(text)
-    found = _shingle_set([word for sentence in sentences for word in sentence])
+    analysed = analyse(text)
+    found = _shingle_set(analysed.words)
     return Fingerprint(shingles=found, bands=lsh_bands(found),
-                       passages=_passage_keys(sentences, MAX_PASSAGES))
+                       passages=_passage_keys(analysed.sentences, MAX_PASSAGES))
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -20,6 +20,9 @@ from sqlite_utils.migrations import Migrations
 from pipelines.fts import FTS_COLUMNS, index_document
 from pipelines.urls import canonical_url as canonical_key
 from pipelines.urls import same_site
+
+if TYPE_CHECKING:
+    from pipelines.neardup import Fingerprint
 
 BUSY_TIMEOUT_MS = 10_000
 RETRY_BASE = timedelta(hours=1)
@@ -282,11 +285,13 @@ def remove_article(db: Database, article_id: int, key: str, source_id: str, reas
             refresh_cluster(db, cluster[0])
 
 
-def index_article(db: Database, article_id: int, title: str | None, text: str | None) -> None:
-    """(Re)index one article for full-text search; call it whenever its title or text changes."""
+def index_article(db: Database, article_id: int, title: str | None, text: str | None,
+                  document: Sequence[str] | None = None) -> None:
+    """(Re)index one article for full-text search; call it whenever its title or text changes
+    (`document`: `index_document(title, text)` when it was computed already)."""
     db.execute("delete from articles_fts where rowid = ?", [article_id])
     db.execute(f"insert into articles_fts (rowid, {', '.join(FTS_COLUMNS)}) values (?, ?, ?, ?, ?)",
-               [article_id, *index_document(title, text)])
+               [article_id, *(document or index_document(title, text))])
 
 
 @contextmanager
@@ -373,13 +378,16 @@ def save_validators(db: Database, validators: Mapping[str, tuple[str | None, str
             )
 
 
-def upsert_article(db: Database, record: Mapping[str, Any]) -> tuple[int, int, bool]:
+def upsert_article(db: Database, record: Mapping[str, Any], *, fingerprint: Fingerprint | None = None,
+                   fts_document: Sequence[str] | None = None) -> tuple[int, int, bool]:
     """Insert the article, or refresh `last_seen_at` of the row with its canonical URL.
 
     The same text on the same site under another URL is the stored row (its URL is recorded).
     A new article joins the cluster of an earlier article with the same content hash, else of a
     confirmed near-duplicate (`_cluster_new_article`), else starts its own. Returns (article id,
-    cluster id, created), in one transaction with the fetched-page record.
+    cluster id, created), in one transaction with the fetched-page record. `fingerprint` and
+    `fts_document` are the text's near-duplicate fingerprint and search-index document when a
+    worker process computed them already.
     """
     row = {key: _to_sql(record.get(key)) for key in ARTICLE_COLUMNS if key != "id"}
     row["first_seen_at"] = row["last_seen_at"] = row["fetched_at"] or utcnow()
@@ -400,9 +408,8 @@ def upsert_article(db: Database, record: Mapping[str, Any]) -> tuple[int, int, b
             "select id from articles where canonical_url = ?", [row["canonical_url"]]
         ).fetchone()[0]
         if existing is None:
-            _cluster_new_article(db, article_id, row)
-        if existing is None:
-            index_article(db, article_id, row["title"], row["text"])
+            _cluster_new_article(db, article_id, row, fingerprint)
+            index_article(db, article_id, row["title"], row["text"], fts_document)
         _record_page(db, row["canonical_url"], row["source_id"], "article", None, 200, article_id)
         if url_here != row["canonical_url"]:  # the same article under another URL of its site
             _record_page(db, url_here, row["source_id"], "article", None, 200, article_id)
@@ -485,14 +492,15 @@ def reindex_near_keys(db: Database, article_id: int) -> None:
         index_near_keys(db, article_id, print_.bands + print_.passages, pack(print_.shingles))
 
 
-def _cluster_new_article(db: Database, article_id: int, row: Mapping[str, Any]) -> None:
+def _cluster_new_article(db: Database, article_id: int, row: Mapping[str, Any],
+                         print_: Fingerprint | None = None) -> None:
     """Put a just-inserted article in a cluster: the one its record names, else the cluster of
     the first article with the same content hash, else of a confirmed near-duplicate (LSH band
     or shared-passage candidates, `pipelines.neardup.match_copy`), else its own. Indexes its
     near-duplicate keys, notes the match in `evidence.dedupe` and refreshes the cluster."""
     from pipelines.neardup import fingerprint, match_copy, pack
 
-    print_ = fingerprint(row.get("text") or "")
+    print_ = print_ or fingerprint(row.get("text") or "")
     cluster_id, evidence = row.get("cluster_id"), None
     if cluster_id is None and row.get("content_hash"):
         same = db.execute("select id, cluster_id from articles where content_hash = ? and id != ?"
@@ -874,9 +882,13 @@ class StorePipeline:
             record_page(self.db, adapter["url"], source, status, adapter["reason"], adapter.get("status"))
             self.stats.inc_value(f"marsad/{source}/{status}/{adapter['reason']}")
             return item
-        article_id, cluster_id, created = upsert_article(self.db, adapter.asdict())
+        derived = adapter.get("derived")
+        with writing(self.db):  # the article, its fetched-page records and its raw page at once
+            article_id, cluster_id, created = upsert_article(
+                self.db, adapter.asdict(), fingerprint=derived.fingerprint if derived else None,
+                fts_document=derived.fts_document if derived else None)
+            self._archive(adapter, article_id)
         adapter["cluster_id"] = cluster_id
-        self._archive(adapter, article_id)
         if not created:
             self.stats.inc_value(f"marsad/{source}/already_stored")
             return item
@@ -904,7 +916,9 @@ class StorePipeline:
 
         page = page_from_item(adapter)
         if page is not None:
-            archive_page(self.db, to_row(page, canonical_key(page.url)), article_id)
+            derived = adapter.get("derived")
+            row = to_row(page, canonical_key(page.url), derived.archived_body if derived else None)
+            archive_page(self.db, row, article_id)
 
     def spider_closed(self, spider, reason):
         if self.db is None or self.run_id is None:

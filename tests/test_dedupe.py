@@ -3,24 +3,32 @@ the cluster's original — on real captures (../shared), the sample outlets and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import zlib
 from datetime import datetime, timezone
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from datasketch import MinHash
 
 from crawler.sources import load_sources, outlet_aliases
 from pipelines.config import PROJECT_ROOT, SAMPLE_OUTLETS, SAMPLE_SOURCES, load_config
-from pipelines.dedupe import ClusterOriginal, Copy, cluster_original, dedupe_keys
+from pipelines.arabic import normalize, strip_proclitics, tokens
+from pipelines.dedupe import ClusterOriginal, Copy, cluster_original, content_hash, dedupe_keys
 from pipelines.extract import extract_article
-from pipelines.neardup import (MIN_JACCARD, fingerprint, is_copy, match_copy, pack, passages,
-                               shingles, similarity)
+from pipelines.fts import index_document
+from pipelines.neardup import (BANDS, MAX_PASSAGES, MIN_JACCARD, NUM_PERM, PASSAGE_MIN_WORDS,
+                               fingerprint, is_copy, lsh_bands, match_copy, minhash, pack,
+                               passages, shingles, similarity)
 from pipelines.store import (NEAR_KEY_CAP, cluster_copies, cluster_summary, index_near_keys,
                              near_duplicate_candidates, open_db, upsert_article)
+from pipelines.textwords import analyse
 from pipelines.urls import canonical_url
 
 FETCHED = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
@@ -253,6 +261,51 @@ def test_fingerprints_do_not_depend_on_the_process(seed_text):
     here = fingerprint(seed_text)
     assert json.loads(out) == [list(here.bands), list(here.passages)]
     assert len(here.bands) > 5 and len(here.passages) > 5
+
+
+def _datasketch_bands(found: np.ndarray) -> tuple[int, ...]:
+    """The band keys as first defined: datasketch's MinHash updated with the shingle hashes."""
+    sketch = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
+    sketch.update_batch(np.asarray(found, dtype=np.uint64))
+    digest = sketch.digest().astype("<u8")
+    return tuple(int.from_bytes(hashlib.blake2b(bytes([i]) + digest[start:end].tobytes(),
+                                                digest_size=8).digest(), "little", signed=True)
+                 for i, (start, end) in enumerate(BANDS))
+
+
+@pytest.mark.parametrize("size", [1, 3, 700, 5000, 9000])  # 5000, 9000: several permutation steps
+def test_minhash_is_datasketch_affine32(size):
+    values = np.random.default_rng(size).integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32)
+    sketch = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
+    sketch.update_batch(values.astype(np.uint64))
+    assert np.array_equal(minhash(values), sketch.digest())
+    assert lsh_bands(values) == _datasketch_bands(values) and len(lsh_bands(values)) == len(BANDS)
+    with pytest.raises(ValueError):
+        minhash(np.array([2**32], dtype=np.uint64))
+
+
+def test_one_analysis_gives_the_keys_of_each_stage(seed_text):
+    """The content hash, fingerprint and search document read one shared analysis of the text;
+    each equals its definition computed from `tokens` and the sentence split directly."""
+    text = seed_text + "\nسطر: آخر؛ فيه؟ علامات... و«اقتباس» ١٢٣!"
+    words = tokens(text)
+    assert list(analyse(text).words) == words
+    assert content_hash(text) == hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
+    title, body, _, body_stems = index_document("عنوان", text)
+    assert body == " ".join(words) and title == "عنوان"
+    assert body_stems.split() == [s for w in words for s in strip_proclitics(w)[1:]]
+    print_ = fingerprint(text)
+    windows = {zlib.crc32(" ".join(words[i:i + 3]).encode("utf-8")) for i in range(len(words) - 2)}
+    assert print_.shingles.dtype == np.uint32 and print_.shingles.tolist() == sorted(windows)
+    assert print_.bands == _datasketch_bands(print_.shingles)
+    sentences = [re.findall(r"\w+", part) for part in re.split(r"[.!?؟\n\r]+|[:;؛](?=\s)", normalize(text))]
+    expected = sorted({int.from_bytes(hashlib.blake2b(b"p" + " ".join(s).encode("utf-8"), digest_size=8)
+                                      .digest(), "little", signed=True)
+                       for s in sentences if len(s) >= PASSAGE_MIN_WORDS})[:MAX_PASSAGES]
+    assert print_.passages == tuple(expected) and len(expected) > 5
+    assert shingles("كلمتان فقط").tolist() == sorted(zlib.crc32(w.encode()) for w in ("كلمتان", "فقط"))
+    assert content_hash(text + " ") == content_hash(text)  # the cache is keyed on the exact text
+    assert fingerprint("").shingles.size == 0 and fingerprint("").bands == ()
 
 
 def test_a_frequent_key_is_capped(db):

@@ -4,6 +4,7 @@ temporary database; the stored rows and the recorded drops are compared with the
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -38,9 +39,10 @@ def _free_port() -> int:
 PORT = _free_port()
 
 
-def _demo(db_path):
+def _demo(db_path, env: dict[str, str] | None = None):
     result = subprocess.run([sys.executable, "marsad.py", "demo", "--db", str(db_path), "--port", str(PORT)],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, **(env or {})})
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -150,3 +152,28 @@ def test_bodies_run_from_first_to_last_sentence(crawled, manifest):
         if not (text.startswith(first) and text.rstrip().endswith(last)):
             wrong.append(page["path"])
     assert not wrong
+
+
+def test_worker_processes_store_what_the_crawl_process_stores(crawled, tmp_path):
+    """The stages give the same rows whether they run in worker processes (the default here,
+    MARSAD_WORKERS=auto on a machine with several CPUs) or inline (MARSAD_WORKERS=0)."""
+    inline_db = tmp_path / "inline.db"
+    _demo(inline_db, {"MARSAD_WORKERS": "0"})
+    compared = ("url", "title", "author", "published_at", "text", "language", "relevant", "countries",
+                "genre", "syndicated_from", "content_hash", "is_original")
+
+    def snapshot(db):
+        rows = {r["id"]: r for r in db.query("select * from articles")}
+        articles = sorted(tuple(r[c] for c in compared) for r in rows.values())
+        clusters = sorted(sorted(rows[i]["url"] for i in rows if rows[i]["cluster_id"] == c)
+                          for c in {r["cluster_id"] for r in rows.values()})
+        pages = sorted(db.execute("select url, status, reason from fetched_pages").fetchall())
+        fts = db.execute("select count(*) from articles_fts").fetchone()[0]
+        archived = db.execute("select count(*) from archive").fetchone()[0]
+        return articles, clusters, pages, fts, archived
+
+    inline = open_db(inline_db, readonly=True)
+    try:
+        assert snapshot(inline) == snapshot(crawled["db"])
+    finally:
+        inline.close()

@@ -1,0 +1,167 @@
+"""The CPU stages of a fetched page, run in worker processes so the crawl's reactor only fetches
+and writes.
+
+`prepare` is pure: one page in, everything the store needs out — the article columns
+(extract → classify → dedupe keys, `pipelines.archive.process_page`) and what the store would
+otherwise compute on the reactor thread (near-duplicate fingerprint, search-index document,
+compressed raw page) — or the page's rejection. `StagesPipeline` is its Scrapy adapter: with
+`MARSAD_WORKERS` = 0 it calls `prepare` inline; otherwise it hands each page to a pool of that
+many processes (pebble: a page whose stages outlive `MARSAD_STAGE_TIMEOUT` or crash their process
+is dropped alone, counted as `stage_timeout` / `stage_crash`, and the process is replaced).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.archive import ArchivedPage, ReextractOptions, archivable, compress, page_of_item, process_page
+from pipelines.classify import RELEVANCE_THRESHOLD
+from pipelines.extract import ExtractSettings
+from pipelines.fts import index_document
+from pipelines.neardup import Fingerprint, fingerprint
+from pipelines.rejections import Rejected, drop
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STAGE_TIMEOUT = 120.0  # seconds of CPU stages for one page before it is given up
+TASKS_PER_WORKER = 2000  # a worker is replaced after this many pages: memory stays flat
+
+
+@dataclass
+class Derived:
+    """What the store writes besides the article columns, computed off the reactor thread."""
+
+    fingerprint: Fingerprint | None = None  # `pipelines.neardup.fingerprint(text)`
+    fts_document: tuple[str, ...] | None = None  # `pipelines.fts.index_document(title, text)`
+    archived_body: bytes | None = None  # `pipelines.archive.compress(body)`
+
+
+@dataclass
+class Prepared:
+    """A page after the CPU stages: its article columns, or why it is not an article."""
+
+    record: dict[str, Any] | None
+    rejection: tuple[str, str] | None = None  # (reason, detail)
+    derived: Derived = field(default_factory=Derived)
+
+
+def prepare(page: ArchivedPage, options: ReextractOptions) -> Prepared:
+    """Run every CPU stage of one fetched page (pure; safe in a worker process)."""
+    archived = compress(page.body) if archivable(page) else None
+    try:
+        record = process_page(page, options)
+    except Rejected as exc:
+        return Prepared(None, (exc.reason, exc.detail), Derived(archived_body=archived))
+    derived = Derived(fingerprint(record["text"] or ""),
+                      tuple(index_document(record["title"], record["text"])), archived)
+    return Prepared(record, None, derived)
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(setting: str | int | None) -> int:
+    """`MARSAD_WORKERS`: a number of processes (0: the stages run inline), or "auto" (default):
+    one per usable CPU, or inline on a single CPU."""
+    if setting in (None, "", "auto"):
+        cpus = usable_cpus()
+        return cpus if cpus > 1 else 0
+    count = int(setting)
+    if count < 0:
+        raise ValueError(f"MARSAD_WORKERS must be >= 0 or 'auto', not {setting!r}")
+    return count
+
+
+def _warm_up() -> None:
+    """Worker initializer: load the gazetteer and language profiles once, not on the first page."""
+    from pipelines.classify import classify
+
+    classify("كازاخستان", title="")
+
+
+class StagesPipeline:
+    """Scrapy adapter: fills an article item from its fetched body (extraction, classification,
+    dedupe keys, and the store's derived data), or drops it with the reason."""
+
+    def __init__(self, options: ReextractOptions, workers: int, timeout: float, stats,
+                 stage: Callable[[ArchivedPage, ReextractOptions], Prepared] = prepare):
+        self.options = options
+        self.workers = workers
+        self.timeout = timeout
+        self.stats = stats
+        self.stage = stage  # a module-level function: workers import it by name
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        options = ReextractOptions(
+            settings=ExtractSettings(
+                max_bytes=s.getint("DOWNLOAD_MAXSIZE") or ExtractSettings.max_bytes,
+                min_words=s.getint("MARSAD_MIN_WORDS", ExtractSettings.min_words),
+            ),
+            overrides=s.getdict("MARSAD_OVERRIDES"),
+            aliases=s.getdict("MARSAD_OUTLET_ALIASES"),
+            threshold=s.getfloat("MARSAD_RELEVANCE_THRESHOLD", RELEVANCE_THRESHOLD),
+        )
+        return cls(options, worker_count(s.get("MARSAD_WORKERS")),
+                   s.getfloat("MARSAD_STAGE_TIMEOUT", DEFAULT_STAGE_TIMEOUT), crawler.stats)
+
+    def open_spider(self):
+        if self.workers:
+            from pebble import ProcessPool
+
+            # forkserver: workers start from a clean single-threaded process that has imported the
+            # stages once, not from a copy of the running reactor and its threads.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["pipelines.workers"])
+            self.pool = ProcessPool(self.workers, max_tasks=TASKS_PER_WORKER, initializer=_warm_up,
+                                    context=context)
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    async def process_item(self, item):
+        from itemadapter import ItemAdapter
+
+        adapter = ItemAdapter(item)
+        if adapter.get("kind") != "page":
+            return item
+        page = page_of_item(adapter)
+        if self.pool is None:
+            prepared = self.stage(page, self.options)
+        else:
+            prepared = await self._in_pool(page)
+        if prepared.rejection:
+            adapter["derived"] = prepared.derived
+            raise drop(self.stats, adapter["source_id"], Rejected(*prepared.rejection))
+        for key, value in prepared.record.items():
+            adapter[key] = value
+        adapter["derived"] = prepared.derived
+        return item
+
+    async def _in_pool(self, page: ArchivedPage) -> Prepared:
+        from pebble import ProcessExpired
+
+        future = self.pool.schedule(self.stage, (page, self.options), timeout=self.timeout)
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeout:
+            return Prepared(None, ("stage_timeout", f"stages ran over {self.timeout:g} s"))
+        except ProcessExpired as exc:
+            log.error("a worker died on %s (exit code %s)", page.url, exc.exitcode)
+            return Prepared(None, ("stage_crash", f"worker exit code {exc.exitcode}"))

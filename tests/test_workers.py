@@ -1,0 +1,135 @@
+"""The CPU stages in worker processes (`pipelines.workers`): same results as inline, and a page
+that hangs or kills its worker is dropped alone, with its reason counted."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+from scrapy.statscollectors import MemoryStatsCollector
+
+from pipelines.archive import ArchivedPage, ReextractOptions, decompress, process_page
+from pipelines.config import SAMPLE_OUTLETS
+from pipelines.fts import index_document
+from pipelines.neardup import fingerprint
+from pipelines.rejections import PageDropped
+from pipelines.workers import StagesPipeline, prepare, worker_count
+from tests.support import stages
+
+FETCHED = datetime(2026, 11, 20, tzinfo=timezone.utc).isoformat()
+ARTICLE = SAMPLE_OUTLETS / "alwaha" / "2026" / "10" / "astana-between-moscow-and-beijing.html"
+BOILERPLATE = SAMPLE_OUTLETS / "alwaha" / "2026" / "11" / "central-asia-special-coverage.html"
+
+
+def _page(path, url: str | None = None) -> ArchivedPage:
+    return ArchivedPage(url=url or f"http://alwaha.example/{path.name}", source_id="alwaha",
+                        body=path.read_bytes(), fetched_at=FETCHED, status=200, content_type="text/html")
+
+
+def _item(page: ArchivedPage) -> dict:
+    return {"kind": "page", "url": page.url, "source_id": page.source_id, "body": page.body,
+            "fetched_at": page.fetched_at, "status": 200, "content_type": "text/html"}
+
+
+class _Stats(MemoryStatsCollector):
+    def __init__(self):
+        self._stats = {}
+
+
+def test_prepare_gives_the_stages_record_and_the_store_side_data():
+    page = _page(ARTICLE)
+    prepared = prepare(page, ReextractOptions())
+    assert prepared.rejection is None
+    record = process_page(page, ReextractOptions())
+    assert prepared.record == record
+    print_ = fingerprint(record["text"])
+    assert np.array_equal(prepared.derived.fingerprint.shingles, print_.shingles)
+    assert prepared.derived.fingerprint.bands == print_.bands
+    assert prepared.derived.fingerprint.passages == print_.passages
+    assert prepared.derived.fts_document == tuple(index_document(record["title"], record["text"]))
+    assert decompress(prepared.derived.archived_body) == page.body
+
+
+def test_prepare_returns_a_rejection_with_its_reason():
+    prepared = prepare(_page(BOILERPLATE), ReextractOptions())
+    assert prepared.record is None
+    assert prepared.rejection[0] in {"boilerplate", "too_short", "listing"}
+    assert prepared.derived.archived_body  # a rejected page is archived too
+
+
+@pytest.mark.parametrize("setting, expected", [("0", 0), ("3", 3), (0, 0)])
+def test_worker_count(setting, expected):
+    assert worker_count(setting) == expected
+
+
+def test_worker_count_auto_uses_the_cpus(monkeypatch):
+    monkeypatch.setattr("pipelines.workers.usable_cpus", lambda: 4)
+    assert worker_count("auto") == worker_count(None) == 4
+    monkeypatch.setattr("pipelines.workers.usable_cpus", lambda: 1)
+    assert worker_count("auto") == 0
+
+
+def test_worker_count_rejects_a_negative_number():
+    with pytest.raises(ValueError, match="MARSAD_WORKERS"):
+        worker_count("-1")
+
+
+async def _run(pipe: StagesPipeline, items: list[dict]) -> list:
+    async def one(item):
+        try:
+            return await pipe.process_item(item)
+        except PageDropped as exc:
+            return exc
+    return await asyncio.gather(*(one(i) for i in items))
+
+
+def _pipeline(stage, workers: int, timeout: float = 60.0) -> tuple[StagesPipeline, _Stats]:
+    stats = _Stats()
+    pipe = StagesPipeline(ReextractOptions(), workers, timeout, stats, stage=stage)
+    return pipe, stats
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_pipeline_fills_the_item_inline_and_in_workers(workers):
+    pipe, _ = _pipeline(stages.prepare, workers)
+    pipe.open_spider()
+    try:
+        [item, dropped] = asyncio.run(_run(pipe, [_item(_page(ARTICLE)), _item(_page(BOILERPLATE))]))
+    finally:
+        pipe.close_spider()
+    expected = process_page(_page(ARTICLE), ReextractOptions())
+    assert {k: item[k] for k in expected} == expected
+    assert item["derived"].fts_document
+    assert isinstance(dropped, PageDropped) and dropped.reason in {"boilerplate", "too_short", "listing"}
+
+
+def test_a_hanging_page_is_dropped_alone_and_the_pool_goes_on():
+    pipe, stats = _pipeline(stages.hang_on_marked, workers=2, timeout=3)
+    pipe.open_spider()
+    try:
+        items = [_item(_page(ARTICLE, "http://alwaha.example/a-hang")),
+                 *(_item(_page(ARTICLE, f"http://alwaha.example/ok-{i}")) for i in range(4))]
+        results = asyncio.run(_run(pipe, items))
+        after = asyncio.run(_run(pipe, [_item(_page(ARTICLE, "http://alwaha.example/after"))]))
+    finally:
+        pipe.close_spider()
+    assert isinstance(results[0], PageDropped) and results[0].reason == "stage_timeout"
+    assert all(r["title"] for r in results[1:] + after)
+    assert stats.get_value("marsad/alwaha/dropped/stage_timeout") == 1
+
+
+def test_a_page_that_kills_its_worker_is_dropped_alone_and_the_pool_goes_on():
+    pipe, stats = _pipeline(stages.crash_on_marked, workers=2)
+    pipe.open_spider()
+    try:
+        items = [_item(_page(ARTICLE, "http://alwaha.example/a-crash")),
+                 *(_item(_page(ARTICLE, f"http://alwaha.example/ok-{i}")) for i in range(4))]
+        results = asyncio.run(_run(pipe, items))
+        after = asyncio.run(_run(pipe, [_item(_page(ARTICLE, "http://alwaha.example/after"))]))
+    finally:
+        pipe.close_spider()
+    assert isinstance(results[0], PageDropped) and results[0].reason == "stage_crash"
+    assert all(r["title"] for r in results[1:] + after)
+    assert stats.get_value("marsad/alwaha/dropped/stage_crash") == 1
