@@ -24,6 +24,8 @@ from pipelines.urls import same_site
 if TYPE_CHECKING:
     from pipelines.neardup import Fingerprint
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 10_000
 RETRY_BASE = timedelta(hours=1)
 RETRY_CAP = timedelta(days=7)
@@ -832,7 +834,18 @@ def counts_from_stats(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
 
 
 class StorePipeline:
-    """Scrapy adapter: stores articles, records rejected and failed pages, records the run."""
+    """Scrapy adapter: stores articles, records rejected and failed pages, records the run.
+
+    Items are written in batches (`FLUSH_ITEMS` items or `FLUSH_SECONDS`, whichever comes first;
+    one transaction each, one savepoint per item), which costs a fraction of a commit per item
+    and holds the write lock only while writing. A killed crawl loses at most the last batch:
+    neither those articles nor their page records exist, so the next crawl fetches them again.
+    When the database stops taking writes (disk full, locked past the busy timeout) the batch is
+    counted as `store_error` and the crawl is closed with that reason (the run ends incomplete).
+    """
+
+    FLUSH_ITEMS = 50
+    FLUSH_SECONDS = 1.0
 
     def __init__(self, db_path: str, stats, sources: list[str], crawler=None):
         self.db_path = db_path
@@ -842,6 +855,8 @@ class StorePipeline:
         self.db: Database | None = None
         self.run_id: int | None = None
         self.closing = False
+        self.pending: list[tuple[Any, str | None]] = []  # (item adapter, rejection reason or None)
+        self.flusher = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -856,59 +871,96 @@ class StorePipeline:
     def open_spider(self):
         self.db = open_db(self.db_path)
         self.run_id = start_run(self.db, self.sources)
+        if self.crawler is not None:  # in a crawl: flush on a timer too, so a slow crawl's pages land
+            from twisted.internet.task import LoopingCall
+
+            self.flusher = LoopingCall(self.flush)
+            self.flusher.start(self.FLUSH_SECONDS, now=False)
+
+    def close_spider(self):
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
+        self.flush()
 
     def process_item(self, item):
-        """Store the item; when the database stops taking writes (disk full, locked past the
-        busy timeout) the crawl is closed as `store_error`: the run ends incomplete and the
-        unstored pages are fetched again by the next crawl."""
         from itemadapter import ItemAdapter
-        from scrapy.utils.defer import deferred_from_coro
 
-        from pipelines.rejections import PageDropped
-
-        try:
-            return self._store(ItemAdapter(item), item)
-        except sqlite3.Error as exc:
-            self.stats.inc_value(f"marsad/{ItemAdapter(item).get('source_id')}/store_error")
-            if self.crawler is not None and not self.closing:
-                self.closing = True
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
-            raise PageDropped("store_error", str(exc)) from exc
-
-    def _store(self, adapter, item):
-        source = adapter["source_id"]
-        if adapter.get("kind") == "failure":
-            status = "rejected" if adapter.get("reason") in PERMANENT_REASONS else "failed"
-            record_page(self.db, adapter["url"], source, status, adapter["reason"], adapter.get("status"))
-            self.stats.inc_value(f"marsad/{source}/{status}/{adapter['reason']}")
-            return item
-        derived = adapter.get("derived")
-        with writing(self.db):  # the article, its fetched-page records and its raw page at once
-            article_id, cluster_id, created = upsert_article(
-                self.db, adapter.asdict(), fingerprint=derived.fingerprint if derived else None,
-                fts_document=derived.fts_document if derived else None)
-            self._archive(adapter, article_id)
-        adapter["cluster_id"] = cluster_id
-        if not created:
-            self.stats.inc_value(f"marsad/{source}/already_stored")
-            return item
-        self.stats.inc_value(f"marsad/{source}/stored")
-        if cluster_id != article_id:
-            self.stats.inc_value(f"marsad/{source}/duplicates")
-        if adapter.get("relevant") and adapter.get("genre") == "opinion":
-            self.stats.inc_value(f"marsad/{source}/relevant_opinion")
+        self._queue(ItemAdapter(item), None)
         return item
 
     def item_dropped(self, item, response, exception, spider=None):
         from itemadapter import ItemAdapter
 
-        adapter = ItemAdapter(item)
-        reason = getattr(exception, "reason", type(exception).__name__)
-        if reason == "store_error":  # not a verdict on the page: it is fetched again next crawl
+        self._queue(ItemAdapter(item), getattr(exception, "reason", type(exception).__name__))
+
+    def _queue(self, adapter, rejection: str | None) -> None:
+        self.pending.append((adapter, rejection))
+        if len(self.pending) >= self.FLUSH_ITEMS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending items in one transaction; count them once it is committed."""
+        if not self.pending or self.db is None:
             return
-        url = canonical_key(adapter["url"])
-        record_page(self.db, url, adapter["source_id"], "rejected", reason, adapter.get("status"))
-        self._archive(adapter, None)
+        batch, self.pending = self.pending, []
+        counted: list[str] = []
+        try:
+            with writing(self.db):
+                for adapter, rejection in batch:
+                    counted += self._write_one(adapter, rejection)
+        except sqlite3.Error as exc:
+            self._store_failed(batch, exc)
+            return
+        for key in counted:
+            self.stats.inc_value(key)
+
+    def _write_one(self, adapter, rejection: str | None) -> list[str]:
+        """Write one item in a savepoint; the stats keys to count once the batch is committed. An
+        error of the database aborts the batch; any other error loses only this item, logged."""
+        try:
+            with writing(self.db):
+                return self._write(adapter, rejection)
+        except sqlite3.Error:
+            raise
+        except Exception:
+            log.exception("could not store %s", adapter.get("url"))
+            return [f"marsad/{adapter.get('source_id')}/store_failed"]
+
+    def _write(self, adapter, rejection: str | None) -> list[str]:
+        source = adapter["source_id"]
+        if rejection is not None:
+            record_page(self.db, canonical_key(adapter["url"]), source, "rejected", rejection, adapter.get("status"))
+            self._archive(adapter, None)
+            return []
+        if adapter.get("kind") == "failure":
+            status = "rejected" if adapter.get("reason") in PERMANENT_REASONS else "failed"
+            record_page(self.db, adapter["url"], source, status, adapter["reason"], adapter.get("status"))
+            return [f"marsad/{source}/{status}/{adapter['reason']}"]
+        derived = adapter.get("derived")
+        article_id, cluster_id, created = upsert_article(
+            self.db, dict(adapter), fingerprint=derived.fingerprint if derived else None,
+            fts_document=derived.fts_document if derived else None)
+        self._archive(adapter, article_id)
+        adapter["cluster_id"] = cluster_id
+        if not created:
+            return [f"marsad/{source}/already_stored"]
+        keys = [f"marsad/{source}/stored"]
+        if cluster_id != article_id:
+            keys.append(f"marsad/{source}/duplicates")
+        if adapter.get("relevant") and adapter.get("genre") == "opinion":
+            keys.append(f"marsad/{source}/relevant_opinion")
+        return keys
+
+    def _store_failed(self, batch, exc: sqlite3.Error) -> None:
+        """The database refused the batch: count it, say why once, close the crawl."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        for adapter, _ in batch:
+            self.stats.inc_value(f"marsad/{adapter.get('source_id')}/store_error")
+        log.error("could not store %d pages: %s", len(batch), exc)
+        if self.crawler is not None and not self.closing:
+            self.closing = True
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
 
     def _archive(self, adapter, article_id: int | None) -> None:
         """Keep the raw page (stored or rejected) for offline re-extraction (`marsad reextract`)."""
@@ -923,9 +975,10 @@ class StorePipeline:
     def spider_closed(self, spider, reason):
         if self.db is None or self.run_id is None:
             return
+        self.close_spider()  # normally done already: pipelines close before this signal
         status = "finished" if reason == "finished" else "incomplete"
         try:
             finish_run(self.db, self.run_id, counts_from_stats(self.stats.get_stats()), status, reason)
         except sqlite3.Error as exc:  # the run stays `running`; the next crawl marks it incomplete
-            logging.getLogger(__name__).error("could not record the end of crawl run %s: %s", self.run_id, exc)
+            log.error("could not record the end of crawl run %s: %s", self.run_id, exc)
         self.db.close()

@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pipelines.config import PROJECT_ROOT
@@ -97,25 +98,29 @@ def _record(n: int, words: int = 400) -> dict:
             "language": "ar", "fetched_at": "2026-10-10T00:00:00+00:00", "word_count": len(text.split())}
 
 
-def test_disk_full_while_storing(tmp_path):
-    """SQLite runs out of pages mid-transaction: the error says the disk is full, the article
-    is not half-stored (no row, no index entry, no page record) and the database stays sound;
-    with room again the same item stores."""
+def test_disk_full_while_storing(tmp_path, caplog):
+    """SQLite runs out of pages mid-batch: the error says the disk is full, the batch's article
+    is not half-stored (no row, no index entry, no page record) but counted as a store error, and
+    the database stays sound; with room again the same item stores."""
     pipe = StorePipeline(str(tmp_path / "full.db"), _Stats(), ["s"])
     pipe.open_spider()
     for n in range(3):
         pipe.process_item(_record(n))
+    pipe.flush()
     pages = pipe.db.execute("pragma page_count").fetchone()[0]
     pipe.db.execute(f"pragma max_page_count = {pages + 1}")
-    with pytest.raises(Exception) as failure:  # noqa: PT011 - the store has no named error for this yet
-        pipe.process_item(_record(99, words=20_000))
-    assert "full" in str(failure.value).lower(), failure.value
-    assert isinstance(failure.value, sqlite3.Error) or "database" in str(failure.value)
+    pipe.process_item(_record(99, words=20_000))
+    with caplog.at_level("ERROR", logger="pipelines.store"):
+        pipe.flush()
+    assert "could not store 1 pages" in caplog.text and "full" in caplog.text.lower(), caplog.text
+    assert (pipe.stats.values["marsad/s/stored"], pipe.stats.values["marsad/s/store_error"]) == (3, 1)
+    assert consistent(tmp_path / "full.db")["articles"] == 3
     pipe.db.execute("pragma max_page_count = 1073741823")
     pipe.process_item(_record(99, words=20_000))
     pipe.spider_closed(None, "finished")
     state = consistent(tmp_path / "full.db")
     assert state["articles"] == 4 and state["runs"] == [("finished", "finished")]
+    assert pipe.stats.values["marsad/s/stored"] == 4
 
 
 def _make_read_only(db_path: Path) -> list[str]:
@@ -209,11 +214,12 @@ def test_sigkill_mid_crawl_then_resume(tmp_path, site):
     """A crawl killed with SIGKILL while storing leaves a sound database (its run `running`,
     never `finished`); the next crawl resumes and ends with exactly the rows of a crawl that
     was never interrupted, none twice."""
-    sources = outlet(site, 10, delay=0.25)
+    sources = outlet(site, 20, delay=0.4)  # 8 s of fetching: many store batches after the workers start
     killed_dir, clean_dir = tmp_path / "killed", tmp_path / "clean"
     killed_dir.mkdir()
     clean_dir.mkdir()
-    command = crawl_command(killed_dir, sources, site.host, *SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    command = crawl_command(killed_dir, sources, site.host, *SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+                            "MARSAD_WORKERS=2")
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     stored = 0
@@ -227,19 +233,22 @@ def test_sigkill_mid_crawl_then_resume(tmp_path, site):
                     conn.close()
                 except sqlite3.Error:
                     stored = 0
+        workers = psutil.Process(process.pid).children(recursive=True)  # the stage workers
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
-    assert 3 <= stored < 10, f"the crawl was not caught mid-way ({stored} stored)"
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert workers and not alive, f"worker processes outlived the killed crawl: {alive}"
+    assert 3 <= stored < 20, f"the crawl was not caught mid-way ({stored} stored)"
     state = consistent(killed_dir / "crawl.db")
-    assert 3 <= state["articles"] < 10 and state["runs"] == [("running", None)]
+    assert 3 <= state["articles"] < 20 and state["runs"] == [("running", None)]
     resumed = measured_crawl(killed_dir, sources, site.host, *SETTINGS)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     clean = measured_crawl(clean_dir, sources, site.host, *SETTINGS)
     assert clean.returncode == 0, clean.stderr[-2000:]
     assert _rows(killed_dir / "crawl.db") == _rows(clean_dir / "crawl.db")
-    assert consistent(killed_dir / "crawl.db")["articles"] == 10
+    assert consistent(killed_dir / "crawl.db")["articles"] == 20
     db = open_db(killed_dir / "crawl.db", readonly=True)
     run = json.loads(db.execute("select counts from crawl_runs order by id desc limit 1").fetchone()[0])
     db.close()
-    assert run["fixture"]["stored"] == 10 - state["articles"]  # only what was missing
+    assert run["fixture"]["stored"] == 20 - state["articles"]  # only what was missing
