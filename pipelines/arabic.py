@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-# Harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel.
-_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-# Bidi controls, zero-width characters, BOM, soft hyphen.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\u061c]")
+# Dropped characters: harakat, tanween, shadda, sukun, superscript alef, Quranic marks,
+# tatweel; bidi controls, zero-width characters, BOM, soft hyphen.
+_DIACRITICS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\u061c"
+_DROPPED = re.compile(f"[{_DIACRITICS}{_INVISIBLE}]")
 
 _FOLD = str.maketrans(
     {
@@ -31,6 +33,14 @@ _FOLD = str.maketrans(
     }
 )
 
+# The same folding as (old letter, new letter) pairs, applied with str.replace only for the
+# letters a text contains: much faster than str.translate on non-ASCII text. Equivalent to
+# translate because no new letter is itself folded.
+_FOLD_PAIRS: tuple[tuple[str, str], ...] = tuple((chr(k), v) for k, v in _FOLD.items())
+assert not {new for _, new in _FOLD_PAIRS} & {old for old, _ in _FOLD_PAIRS}
+
+CACHED_TEXTS = 16  # normalised texts kept: several stages normalise the same article text
+
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 
 # Proclitics that attach to a word, longest first: conjunctions و/ف, prepositions ب/ل/ك,
@@ -43,12 +53,17 @@ PROCLITICS: tuple[str, ...] = (
 NISBA_SUFFIXES: tuple[str, ...] = ("يون", "يين", "يات", "يه", "ي")
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def normalize(text: str) -> str:
-    """Fold Arabic spelling variants; the result is what search, dedupe and matching compare."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text)
-    text = _DIACRITICS.sub("", text)
-    return text.translate(_FOLD).lower()
+    """Fold Arabic spelling variants; the result is what search, dedupe and matching compare.
+
+    Pure, so the last `CACHED_TEXTS` results are kept: genre, relevance and the dedupe keys
+    normalise the same article text one after the other."""
+    text = _DROPPED.sub("", unicodedata.normalize("NFKC", text))
+    for old, new in _FOLD_PAIRS:
+        if old in text:
+            text = text.replace(old, new)
+    return text.lower()
 
 
 def tokens(text: str) -> list[str]:

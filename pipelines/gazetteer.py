@@ -11,6 +11,7 @@ Astana, Iraqi Turkmen, ...) are matched first and mask the tokens they cover.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,9 +46,15 @@ class Gazetteer:
     def __init__(self, forms: dict[tuple[str, ...], Entity]):
         self.forms = forms
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._starting: set[str] = set()  # the cached words with candidates
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
         for form in sorted(forms, key=len, reverse=True):
             self.by_first.setdefault(form[0], []).append(form)
+        # The same lists split by pass: near-topic forms, other forms (order kept).
+        self._by_first_pass: dict[bool, dict[str, list[tuple[str, ...]]]] = {True: {}, False: {}}
+        for first, listed in self.by_first.items():
+            for form in listed:
+                self._by_first_pass[forms[form].near_topic].setdefault(first, []).append(form)
 
     @classmethod
     def from_toml(cls, path: Path | str) -> "Gazetteer":
@@ -79,11 +86,15 @@ class Gazetteer:
                 add(name, entity, nisba=True)
         return cls(forms)
 
-    def find(self, words: list[str]) -> list[Match]:
-        """All non-overlapping matches in a list of normalised tokens, near topics first."""
+    def find(self, words: list[str], starting: set[str] | None = None) -> list[Match]:
+        """All non-overlapping matches in a list of normalised tokens, near topics first.
+
+        `starting`: `candidate_words` of these words (or of more), when the caller has it."""
         matches: list[Match] = []
         taken = [False] * len(words)
-        starts = [i for i, word in enumerate(words) if self._candidates(word)]
+        if starting is None:
+            starting = self.candidate_words(words)
+        starts = [i for i, word in enumerate(words) if word in starting]
         for near_pass in (True, False):
             for i in starts:
                 if taken[i]:
@@ -98,15 +109,24 @@ class Gazetteer:
     def _match_at(self, words: list[str], i: int, near_pass: bool) -> Match | None:
         """The longest form starting at token i: its first token may carry proclitics, its last
         token a name suffix (`pipelines.arabic.word_readings`); tokens between match exactly."""
+        by_first = self._by_first_pass[near_pass]
         for reading in self._candidates(words[i]):
-            for form in self.by_first[reading]:
+            for form in by_first.get(reading, ()):
                 entity = self.forms[form]
-                if entity.near_topic != near_pass:
-                    continue
                 end = i + len(form)
                 if len(form) == 1 or self._rest_matches(words[i + 1:end], form[1:]):
                     return Match(entity, i, end, " ".join(words[i:end]))
         return None
+
+    def candidate_words(self, words: Iterable[str]) -> set[str]:
+        """The distinct words among `words` that may start a match (a reading begins a form)."""
+        words = set(words)
+        new = words.difference(self._cache)  # iterates `words`, looks each up in the cache
+        if len(self._cache) + len(new) > CACHE_SIZE:  # the cache will be cleared on the way
+            return {word for word in words if self._candidates(word)}
+        for word in new:
+            self._candidates(word)
+        return words & self._starting
 
     def _candidates(self, word: str) -> tuple[str, ...]:
         """Readings of `word` (`word_readings`) that begin some form, cached per token."""
@@ -114,7 +134,10 @@ class Gazetteer:
         if found is None:
             if len(self._cache) > CACHE_SIZE:
                 self._cache.clear()
+                self._starting.clear()
             found = self._cache[word] = tuple(r for r in word_readings(word) if r in self.by_first)
+            if found:
+                self._starting.add(word)
         return found
 
     @staticmethod

@@ -95,20 +95,29 @@ _AGENCY = re.compile(
     r"الوكاله الوطنيه|reuters|ap|afp|ايرنا|اسنا)\)|"
     r"(?<!\w)(?:وكاله الانباء|وكالات|رويترز|فرانس برس|اسوشيتد برس|الاناضول|ايرنا|reuters|afp|"
     r"associated press|тасс|риа новости|интерфакс)(?!\w)")
-_WEEKDAYS = re.compile(r"(?<!\w)[وف]?(?:ال)?(?:اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد)(?!\w)")
+# Weekday words (normalised), with the article and the conjunction و/ف: whole tokens only.
+_WEEKDAY_WORDS = frozenset(
+    conj + article + day for conj in ("", "و", "ف") for article in ("", "ال")
+    for day in ("اثنين", "ثلاثاء", "اربعاء", "خميس", "جمعه", "سبت", "احد"))
 # A dateline: one to three words, then a dash (or an agency in brackets) — in any script; or an
 # upper-case Latin/Cyrillic place followed by a comma or a bracket.
 _DATELINE = re.compile(
     r"^\s*(?:[^\s\-–—:()\d][^\s\-–—:()]*\s+){0,2}[^\s\-–—:()\d][^\s\-–—:()]*\s*(?:[-–—ـ]\s|\()"
     r"|^\s*[A-ZА-ЯЁ][A-ZА-ЯЁ\-]{2,}(?:\s[A-ZА-ЯЁ]{2,})?\s*[,(]")
-_LABEL_LINE = re.compile(r"(?:^|[.:،,؛;]\s*)[^\s.:،,؛;]+(?:\s[^\s.:،,؛;]+){0,2}:")
+# A label line: one to three words and a colon, at the start or after a stop ("المقادير:").
+_LABEL = r"[^\s.:،,؛;]+(?:\s[^\s.:،,؛;]+){0,2}:"
+_LABEL_LINE = re.compile(rf"(?:^|[.:،,؛;]\s*){_LABEL}")
+_LABEL_AFTER_STOP = re.compile(rf"[.:،,؛;]\s*{_LABEL}")  # the same past the start, scanned faster
 _SIGNATURE_WORDS = re.compile(
     r"(?<!\w)(?:كاتب|كاتبه|باحث|باحثه|صحفي|صحفيه|استاذ|محلل|اكاديمي|نويسنده|پژوهشگر|مصنف|"
     r"تجزيه کار|كالم نگار|ليكوال|نووسەر|ماموستا|مامۆستا|يازيچي|ئاپتور|author|columnist|writer|"
     r"автор|колумнист|урбанист)")
 _QUESTION = re.compile(r"[?؟]")
-_NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)")
+# A number standing alone: (?<!\w)\d+(?:[.,]\d+)?(?!\w), written to start with the digit (the
+# look-behind checks the character before it) so the regex engine only tries digit positions.
+_NUMBER = re.compile(r"\d(?<!\w\d)\d*(?:[.,]\d+)?(?!\w)")
 _WORD = re.compile(r"\w+")
+_PATH_SEPARATORS = re.compile(r"[/_.]")
 
 
 @dataclass
@@ -127,18 +136,22 @@ class PhraseSet:
         forms = {tuple(_WORD.findall(normalize(p.strip()))) for p in spec.split("|") if p.strip()}
         for form in sorted(f for f in forms if f):
             self.by_first.setdefault(form[0], []).append(form)
+        # Every token a phrase can start at: a first word, or و/ف + a first word (3+ letters).
+        self.starts = frozenset(self.by_first) | {
+            conj + first for conj in "وف" for first in self.by_first if len(first) >= 2}
 
     def count(self, words: list[str]) -> int:
         """Occurrences of the phrases in `words` (non-overlapping, left to right)."""
-        n, i, firsts = 0, 0, self.by_first
-        while i < len(words):
-            word = words[i]
-            if word not in firsts and word[1:] not in firsts:
-                i += 1
-                continue
+        found = self.starts.intersection(words)
+        if not found:
+            return 0
+        n, resume = 0, 0
+        for i in [i for i, word in enumerate(words) if word in found]:
+            if i < resume:
+                continue  # inside the phrase matched before
             width = self._match(words, i)
             n += bool(width)
-            i += width or 1
+            resume = i + width
         return n
 
     def _match(self, words: list[str], i: int) -> int:
@@ -161,8 +174,14 @@ def _cue_patterns() -> tuple[dict[str, PhraseSet], dict[str, PhraseSet], PhraseS
 def _url_sections(url: str) -> dict[str, bool]:
     """Which kinds of section the URL path names (opinion, news, other)."""
     path = unquote(urlsplit(url).path).lower() if url else ""
-    segments = {s for s in re.split(r"[/_.]", path) if s}
+    segments = {s for s in _PATH_SEPARATORS.split(path) if s}
     return {kind: any(s in segments for s in names) for kind, names in _URL_SEGMENTS.items()}
+
+
+def _label_lines(norm: str) -> int:
+    """Number of `_LABEL_LINE` matches in `norm` (the start tried once, then the stops)."""
+    first = _LABEL_LINE.match(norm)
+    return bool(first) + len(_LABEL_AFTER_STOP.findall(norm, first.end() if first else 0))
 
 
 def _signature(paragraphs: list[str]) -> bool:
@@ -223,9 +242,10 @@ def genre_of(text: str, *, language: str = "ar", url: str = "", section: str | N
         nw["dateline"] = 2.5
     _add(nw, "agency", len(_AGENCY.findall(norm)), 1.5, 3.0)
     _add(nw, "reporting", news_cues[lang].count(tokens), 0.6, 3.0)
-    _add(nw, "weekday", len(_WEEKDAYS.findall(norm)) if lang == "ar" else 0, 0.75, 1.5)
+    weekdays = sum(1 for t in tokens if t in _WEEKDAY_WORDS) if lang == "ar" else 0
+    _add(nw, "weekday", weekdays, 0.75, 1.5)
     _add(ot, "vocabulary", other_cues.count(tokens), 1.0, 4.0)
-    _add(ot, "label_lines", max(0, len(_LABEL_LINE.findall(norm)) - 1), 0.75, 2.0)
+    _add(ot, "label_lines", max(0, _label_lines(norm) - 1), 0.75, 2.0)
     numbers = len(_NUMBER.findall(norm)) / words
     if numbers >= 0.1:
         ot["numbers"] = round(min(3.0, numbers * 15), 2)

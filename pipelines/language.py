@@ -299,15 +299,16 @@ def _length_factor(letters: int) -> float:
     return min(1.0, 0.5 + 0.5 * letters / FULL_CONFIDENCE_LETTERS)
 
 
-def _folded_counts(words: list[str]) -> dict[str, Counter]:
-    """Word counts under each folding of `_FOLDS`."""
+def _folded_counts(words: list[str]) -> tuple[dict[str, Counter], dict[str, str]]:
+    """Word counts under each folding of `_FOLDS`, and the words joined by spaces under each."""
     joined = " ".join(words)
     raw = Counter(words)
-    counts = {}
+    counts, texts = {}, {}
     for name, pairs in _FOLDS.items():
         changed = any(old in joined for old, _ in pairs)
-        counts[name] = Counter(_fold(joined, name).split(" ")) if changed else raw
-    return counts
+        texts[name] = _fold(joined, name) if changed else joined
+        counts[name] = Counter(texts[name].split(" ")) if changed else raw
+    return counts, texts
 
 
 def _function_word_hits(counts: dict[str, Counter]) -> dict[str, dict[str, int]]:
@@ -319,9 +320,12 @@ def _function_word_hits(counts: dict[str, Counter]) -> dict[str, dict[str, int]]
     return hits
 
 
-def _article_words(arabic_counts: Counter) -> int:
-    """Words carrying the Arabic article (ال، وال، بال، لل ...), from Arabic-folded counts."""
-    return sum(n for w, n in arabic_counts.items() if w.startswith(_ARTICLE_PREFIXES))
+def _article_words(arabic_words: str) -> int:
+    """Words carrying the Arabic article (ال، وال، بال، لل ...), in Arabic-folded words joined by
+    spaces: the occurrences of a space and a prefix (the prefixes differ in their first letter,
+    so no word counts twice)."""
+    spaced = " " + arabic_words
+    return sum(spaced.count(" " + prefix) for prefix in _ARTICLE_PREFIXES)
 
 
 def _keyboard_view(chars: Counter, article_rate: float) -> tuple[Counter, list[str]]:
@@ -350,8 +354,8 @@ def _arabic_script_scores(
     scores: dict[str, float] = {}
     for lang in ARABIC_SCRIPT_LANGUAGES:
         counts = arabic_view if lang == "ar" else chars
-        letter_score = sum(counts[c] * w for c, w in OWN_LETTERS[lang].items())
-        letter_score -= sum(counts[c] * w for c, w in FOREIGN_LETTERS[lang].items())
+        letter_score = sum(counts.get(c, 0) * w for c, w in OWN_LETTERS[lang].items())
+        letter_score -= sum(counts.get(c, 0) * w for c, w in FOREIGN_LETTERS[lang].items())
         word_score = 100.0 * sum(hits[lang].values()) / max(n_words, 1)
         if lang == "ar":
             word_score += ARTICLE_WEIGHT * article_rate
@@ -372,12 +376,12 @@ def _decide_arabic_script(
     evidence: dict,
 ) -> LanguageResult:
     """Rules 4-6 for text written mostly in Arabic script."""
-    counts = _folded_counts(words)
+    counts, folded = _folded_counts(words)
     hits = _function_word_hits(counts)
-    article_rate = 100.0 * _article_words(counts["arabic"]) / max(len(words), 1)
+    article_rate = 100.0 * _article_words(folded["arabic"]) / max(len(words), 1)
     arabic_view, swaps = _keyboard_view(chars, article_rate)
     scores = _arabic_script_scores(chars, arabic_view, n_arabic, hits, len(words), article_rate)
-    non_arabic = sum(arabic_view[c] for c in NON_ARABIC_LETTERS) * 1000.0 / max(n_arabic, 1)
+    non_arabic = sum(arabic_view.get(c, 0) for c in NON_ARABIC_LETTERS) * 1000.0 / max(n_arabic, 1)
     # langdetect only vetoes Arabic; with no non-Arabic letter at all and the article ال on
     # many words (Persian text: under 1 in 100) the letters decide, and its cost is saved.
     letters_decide = non_arabic == 0 and article_rate >= ARTICLE_RATE_DECISIVE

@@ -57,7 +57,9 @@ PLACE_FACTOR = {"title": 3.0, "lead": 1.5, "body": 1.0, "dateline": 1.0}
 _LISTABLE = ("country", "ethnonym", "near_topic")
 _WORD_OR_COMMA = re.compile(r"\w+|[,;]")
 _CONJUNCTIONS = frozenset({"و", "او", "and", "or", "اور", "يا", "и", "или", "ve", "va", "ва", "ۋه", "هم"})
-_SENTENCE_END = re.compile(r"(?<=[.!?؟…۔])\s+")
+# Whitespace after . ! ? ؟ … ۔ — written as "a whitespace character preceded by one of them" so
+# the regex engine only tries whitespace positions (same matches as (?<=[.!?؟…۔])\s+).
+_SENTENCE_END = re.compile(r"\s(?<=[.!?؟…۔]\s)\s*")
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,24 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(paragraph) if s.strip()]
 
 
-def _words_and_commas(text: str) -> tuple[list[str], set[int]]:
-    """Normalised word tokens (as `pipelines.arabic.tokens`) and the indices of words that
-    follow a comma or semicolon."""
+def _normalized_units(texts: list[str]) -> list[str]:
+    """`normalize` of each text, in one call: the texts joined by newlines, normalised, split.
+    Exact: normalisation never creates, removes or reaches across a newline (NFKC, the dropped
+    characters, the letter folding and lower-casing all work within a line); texts holding a
+    newline themselves are normalised one by one."""
+    if not texts or any("\n" in text for text in texts):
+        return [normalize(text) for text in texts]
+    return normalize("\n".join(texts)).split("\n")
+
+
+def _words_and_commas(found: list[str]) -> tuple[list[str], set[int]]:
+    """From the word and comma tokens of a normalised text (`_WORD_OR_COMMA`): the word tokens
+    (as `pipelines.arabic.tokens`) and the indices of words that follow a comma or semicolon."""
+    if "," not in found and ";" not in found:
+        return found, set()
     words: list[str] = []
     after_comma: set[int] = set()
-    for token in _WORD_OR_COMMA.findall(normalize(text)):
+    for token in found:
         if token in ",;":
             after_comma.add(len(words))
         else:
@@ -133,19 +147,30 @@ def find_hits(title: str, paragraphs: list[str], gazetteer: Gazetteer,
 
     `dateline`: the dateline opening the first paragraph, if any (its names become ``dateline``
     hits)."""
+    return _find_hits(title, [sentences(p) for p in paragraphs], gazetteer, dateline)
+
+
+def _find_hits(title: str, split: list[list[str]], gazetteer: Gazetteer,
+               dateline: str | None) -> tuple[list[Hit], Counter]:
+    """`find_hits` on paragraphs already cut into sentences. All sentences are normalised in one
+    call, and a sentence holding no word that may start a gazetteer name is skipped."""
     hits: list[Hit] = []
     near: Counter = Counter()
     dateline_tokens = len(tokens(dateline)) if dateline else 0
     units: list[tuple[str, int, str, int]] = [("title", -1, title, 0)] if title else []
     index = 0
-    for p, paragraph in enumerate(paragraphs):
+    for p, paragraph in enumerate(split):
         place = "lead" if p < LEAD_PARAGRAPHS else "body"
-        for s, sentence in enumerate(sentences(paragraph)):
+        for s, sentence in enumerate(paragraph):
             units.append((place, index, sentence, dateline_tokens if p == 0 and s == 0 else 0))
             index += 1
-    for place, sentence, text, dateline_len in units:
-        words, after_comma = _words_and_commas(text)
-        matches = gazetteer.find(words)
+    found = [_WORD_OR_COMMA.findall(text) for text in _normalized_units([u[2] for u in units])]
+    starts = gazetteer.candidate_words(set().union(*found))
+    for (place, sentence, _, dateline_len), unit_tokens in zip(units, found):
+        if starts.isdisjoint(unit_tokens):
+            continue  # no match can start here
+        words, after_comma = _words_and_commas(unit_tokens)
+        matches = gazetteer.find(words, starts)
         listed = _list_members([m for m in matches if m.start >= dateline_len], words, after_comma, gazetteer)
         for match in matches:
             if match.entity.near_topic:
@@ -231,11 +256,12 @@ def relevance_of(title: str, paragraphs: list[str], gazetteer: Gazetteer, *,
     """Relevance, countries and evidence of one article (title + paragraphs of its text)."""
     if not title and len(paragraphs) == 1 and len(paragraphs[0].split()) <= HEADLINE_WORDS:
         title, paragraphs, dateline = paragraphs[0], [], None
-    hits, near = find_hits(title, paragraphs, gazetteer, dateline)
+    split = [sentences(p) for p in paragraphs]
+    hits, near = _find_hits(title, split, gazetteer, dateline)
     paragraph_of: dict[int, int] = {}
     index = 0
-    for p, paragraph in enumerate(paragraphs):
-        for _ in sentences(paragraph):
+    for p, paragraph in enumerate(split):
+        for _ in paragraph:
             paragraph_of[index] = p
             index += 1
     result = score_hits(hits, len(paragraphs), paragraph_of, threshold)

@@ -194,3 +194,24 @@ def test_reclassify_without_rows_is_a_one_line_error(tmp_path):
 
     result = CliRunner().invoke(cli, ["reclassify", "--db", str(tmp_path / "empty.db")])
     assert result.exit_code == 1 and "no stored articles" in result.output
+
+
+def test_phrase_count_matches_a_plain_left_to_right_scan():
+    from pipelines.arabic import tokens
+    from pipelines.genre import PhraseSet
+
+    phrases = PhraseSet("قال|أعلن|مؤتمر صحفي|بحسب|said|said on")
+
+    def plain(words: list[str]) -> int:  # try every position, skip a matched phrase
+        n = i = 0
+        while i < len(words):
+            width = phrases._match(words, i)
+            n += bool(width)
+            i += width or 1
+        return n
+
+    for text in ("وقال الوزير في مؤتمر صحفي إنه قال ما قال فقال", "he said on monday he said",
+                 "مؤتمر مؤتمر صحفي صحفي وبحسب", "لا شيء هنا", ""):
+        words = tokens(text)
+        assert phrases.count(words) == plain(words), text
+    assert phrases.count(tokens("وقال الوزير في مؤتمر صحفي")) == 2

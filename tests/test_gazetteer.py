@@ -88,3 +88,14 @@ def test_suffix_readings_keep_a_real_stem():
     assert strip_suffixes("اوشا") == []  # stem under 5 letters: not stripped
     readings = word_readings(normalize("وكازاخستان"))
     assert readings[0] == normalize("وكازاخستان") and normalize("كازاخستان") in readings
+
+
+def test_candidate_words_are_the_words_a_match_can_start_at(gazetteer):
+    words = tokens("قال الرئيس الكازاخستاني توكاييف في أستانا إن بحر آرال وآسيا الوسطى والطريق والكتاب")
+    starting = gazetteer.candidate_words(words)
+    assert starting <= set(words)
+    assert {"الكازاخستاني", "توكاييف", "استانا"} <= starting and "والكتاب" not in starting
+    # every match starts at a candidate word, and passing the set changes nothing
+    found = gazetteer.find(words)
+    assert found and all(words[m.start] in starting for m in found)
+    assert gazetteer.find(words, starting) == found
