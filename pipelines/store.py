@@ -301,10 +301,10 @@ def writing(db: Database) -> Iterator[Database]:
     """A write transaction that takes the write lock when it begins (BEGIN IMMEDIATE), so a
     second process waits for the busy timeout instead of failing at once: under WAL a deferred
     transaction that reads, then writes after another process's commit, gets "database is
-    locked" immediately. Nested use becomes a savepoint."""
+    locked" immediately. Nested use joins the open transaction (an error rolls back whatever
+    encloses it: the outer transaction, or a `savepoint`)."""
     if db.conn.in_transaction:
-        with db.atomic():
-            yield db
+        yield db
         return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
@@ -313,6 +313,20 @@ def writing(db: Database) -> Iterator[Database]:
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+@contextmanager
+def savepoint(db: Database, name: str = "marsad_item") -> Iterator[Database]:
+    """A part of the open transaction that an error undoes alone (SAVEPOINT ... RELEASE)."""
+    db.conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:  # some errors end the whole transaction, savepoint included
+            db.conn.execute(f"ROLLBACK TO {name}")
+            db.conn.execute(f"RELEASE {name}")
+        raise
+    db.conn.execute(f"RELEASE {name}")
 
 
 def utcnow() -> str:
@@ -918,7 +932,7 @@ class StorePipeline:
         """Write one item in a savepoint; the stats keys to count once the batch is committed. An
         error of the database aborts the batch; any other error loses only this item, logged."""
         try:
-            with writing(self.db):
+            with savepoint(self.db):
                 return self._write(adapter, rejection)
         except sqlite3.Error:
             raise

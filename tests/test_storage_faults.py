@@ -123,6 +123,36 @@ def test_disk_full_while_storing(tmp_path, caplog):
     assert pipe.stats.values["marsad/s/stored"] == 4
 
 
+def test_a_broken_item_is_undone_alone_in_its_batch(tmp_path, caplog, monkeypatch):
+    """An item whose store step fails halfway (not a database error: a bug or bad data) is
+    rolled back to its savepoint, logged and counted; the rest of its batch is stored."""
+    import pipelines.store as store
+
+    pipe = StorePipeline(str(tmp_path / "batch.db"), _Stats(), ["s"])
+    pipe.open_spider()
+    real_archive = store.StorePipeline._archive
+
+    def archive_or_fail(self, adapter, article_id):  # fails after the article row is written
+        if adapter["url"].endswith("/1.html"):
+            raise ValueError("broken page record")
+        real_archive(self, adapter, article_id)
+
+    monkeypatch.setattr(store.StorePipeline, "_archive", archive_or_fail)
+    for n in range(3):
+        pipe.process_item(_record(n))
+    with caplog.at_level("ERROR", logger="pipelines.store"):
+        pipe.flush()
+    assert "could not store http://example.org/2026/10/1.html" in caplog.text
+    assert (pipe.stats.values["marsad/s/stored"], pipe.stats.values["marsad/s/store_failed"]) == (2, 1)
+    pipe.spider_closed(None, "finished")
+    db = open_db(tmp_path / "batch.db", readonly=True)
+    urls = [r[0] for r in db.execute("select url from articles order by url")]
+    pages = [r[0] for r in db.execute("select url from fetched_pages order by url")]
+    db.close()
+    assert urls == pages == ["http://example.org/2026/10/0.html", "http://example.org/2026/10/2.html"]
+    assert consistent(tmp_path / "batch.db")["articles"] == 2
+
+
 def _make_read_only(db_path: Path) -> list[str]:
     """Make the file unwritable even for root (the immutable attribute); the command that undoes it."""
     if os.geteuid() != 0:
