@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.middlewares import check_url
 from crawler.sources import Source, load_sources
-from pipelines.config import PROJECT_ROOT, load_config
+from pipelines.config import PROJECT_ROOT, load_config, workers_per_job
 from pipelines.health import last_finished_by_source
 from pipelines.lock import LockBusy, crawl_lock
 from pipelines.store import close_stale_runs, open_db, record_schedule_event
@@ -149,6 +149,19 @@ def split_sources(source_ids: list[str], jobs: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
+def job_commands(sources_path: Path | str, db_path: Path | str, source_ids: Iterable[str] = (),
+                 jobs: int = 1, refetch: bool = False,
+                 settings: Mapping[str, str] | None = None) -> list[list[str]]:
+    """The crawl processes of `marsad crawl --jobs N`: disjoint groups of sources, each process
+    with its share of the CPUs as stage workers (unless MARSAD_WORKERS says otherwise)."""
+    if jobs <= 1:
+        return [crawl_command(sources_path, db_path, source_ids, refetch, settings)]
+    groups = split_sources(list(source_ids) or [s.id for s in load_sources(sources_path)], jobs)
+    if "MARSAD_WORKERS" not in (settings or {}) and load_config().workers == "auto":
+        settings = {**(settings or {}), "MARSAD_WORKERS": str(workers_per_job(len(groups)))}
+    return [crawl_command(sources_path, db_path, group, refetch, settings) for group in groups]
+
+
 def crawl_once(sources_path: Path | str, db_path: Path | str, source_ids: Iterable[str] = (), *,
                timeout: float = DEFAULT_TIMEOUT, grace: float = DEFAULT_GRACE, lock_wait: float = 0.0,
                refetch: bool = False, settings: Mapping[str, str] | None = None, jobs: int = 1,
@@ -159,11 +172,7 @@ def crawl_once(sources_path: Path | str, db_path: Path | str, source_ids: Iterab
     crawl of this database can be live. With `jobs` > 1 the sources are split into that many
     disjoint groups, each crawled by its own process at the same time (one run record each).
     """
-    if jobs > 1:
-        ids = list(source_ids) or [s.id for s in load_sources(sources_path)]
-        groups = split_sources(ids, jobs)
-    else:
-        groups = [list(source_ids)]
+    commands = job_commands(sources_path, db_path, source_ids, jobs, refetch, settings)
     with crawl_lock(db_path, wait=lock_wait) as lock:
         db = open_db(db_path)
         try:
@@ -172,7 +181,6 @@ def crawl_once(sources_path: Path | str, db_path: Path | str, source_ids: Iterab
             db.close()
         if stale:
             log.warning("marked %d interrupted crawl run(s) incomplete", stale)
-        commands = [crawl_command(sources_path, db_path, group, refetch, settings) for group in groups]
         if len(commands) == 1:
             return run_subprocess(commands[0], timeout, grace, pass_fds=(lock.fd,), on_start=on_start)
         with futures.ThreadPoolExecutor(len(commands)) as pool:

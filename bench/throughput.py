@@ -6,17 +6,21 @@ Usage (from the repository root): python -m bench.throughput [--pages 5000] [--o
 One corpus (bench/corpus.py) served on 127.0.0.2.. by nginx (bench/serve.py), one profile for
 every run: politeness off on loopback (no AutoThrottle, no delay, per-domain concurrency 16,
 global concurrency 16), robots.txt obeyed, each outlet on its own address. Runs:
-  a1  Marsad's full pipeline: `python -m crawler.crawl` (discovery from feeds, sitemaps and
-      paginated listings, fetch, extract, classify, dedupe, store) into a fresh database
-  a2  the same as two `crawler.crawl` processes over disjoint `--source` halves into the same
-      database (emulating `marsad crawl --jobs 2`, which does not exist yet)
+  a1  Marsad's full pipeline as `marsad crawl` runs it: one `python -m crawler.crawl` process
+      (discovery from feeds, sitemaps and paginated listings, fetch, store, archive) with its
+      stage workers (extract, classify, dedupe keys; MARSAD_WORKERS=auto: one per CPU) into a
+      fresh database
+  a1i the same with MARSAD_WORKERS=0: every stage in the one crawl process
+  a2  two `crawler.crawl` processes over disjoint `--source` halves into the same database,
+      with the workers `marsad crawl --jobs 2` gives each (scheduler.workers_per_job)
   b1  the minimal peer: a bare Scrapy spider calling `trafilatura.extract` (bench/peer_spider.py)
       on the article URLs; b2: two of them over the same halves
   c   trafilatura's own command line on the article URLs (`trafilatura -i URLS --parallel 16
       --config-file F`, SLEEP_TIME = 0, SSRF_PROTECTION = off)
   d   the extraction ceiling: `trafilatura.extract` in a plain loop over the same HTML files
-  e   Marsad's stages without network or store: extract_article + classify + dedupe keys in a
-      plain loop over the same files (Marsad's own ceiling)
+  e   Marsad's stages without network or store: what a stage worker does per page
+      (`pipelines.workers.prepare`: extract, classify, dedupe keys, near-duplicate fingerprint,
+      search-index document, compressed copy) in a plain loop over the same files
 Each run is a fresh process; pages/s = article pages / wall time from launch to exit; RSS is
 sampled every 0.25 s over the process (and its children); for a1 the RSS is also tied to the
 crawl's progress (rows in fetched_pages) to report growth over the crawl.
@@ -42,6 +46,7 @@ import psutil
 
 from bench.corpus import Corpus, generate
 from bench.serve import free_port, serve
+from pipelines.config import workers_per_job
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -129,7 +134,7 @@ def _db_progress(db: Path):
 
 
 def run_marsad(corpus: Corpus, workdir: Path, groups: list[list[str]], name: str,
-               profile: Path | None = None) -> Run:
+               profile: Path | None = None, workers: str = "auto") -> Run:
     db = workdir / f"{name}.db"
     commands = []
     for k, group in enumerate(groups):
@@ -138,7 +143,7 @@ def run_marsad(corpus: Corpus, workdir: Path, groups: list[list[str]], name: str
             command[1:1] = ["-m", "pyinstrument", "--show-all", "-r", "text", "-o", str(profile / f"{name}-{k}.txt")]
         for source in group:
             command += ["--source", source]
-        for key, value in MARSAD_PROFILE.items():
+        for key, value in {**MARSAD_PROFILE, "MARSAD_WORKERS": workers}.items():
             command += ["--set", f"{key}={value}"]
         commands.append(command)
     if len(groups) > 1:  # create and migrate the database first: two processes must not race to do it
@@ -212,21 +217,15 @@ def _loop(kind: str, root: Path) -> None:
         for url, body in files:
             done += bool(trafilatura.extract(body.decode("utf-8"), url=url))
     else:
-        from pipelines.classify import classify
-        from pipelines.dedupe import dedupe_keys
-        from pipelines.extract import extract_article
-        from pipelines.rejections import Rejected
+        from pipelines.archive import ArchivedPage, ReextractOptions
+        from pipelines.workers import prepare
 
-        fetched = datetime.now(timezone.utc)
+        fetched = datetime.now(timezone.utc).isoformat()
+        options = ReextractOptions()
         for url, body in files:
-            try:
-                ex = extract_article(body, url=url, fetched_at=fetched, content_type="text/html")
-            except Rejected:
-                continue
-            classify(ex.text, title=ex.title or "", url=url, declared_language=ex.declared_language,
-                     section=ex.section, article_type=ex.article_type, author_bio=ex.author_bio)
-            dedupe_keys(url, ex.text, ex.canonical_hint, ex.reprint_credit, {})
-            done += 1
+            page = ArchivedPage(url=url, source_id="bench", body=body, fetched_at=fetched, status=200,
+                                content_type="text/html")
+            done += prepare(page, options).record is not None
     elapsed = time.perf_counter() - started
     print(json.dumps({"done": done, "rate": len(files) / elapsed}))
 
@@ -260,6 +259,8 @@ def report(runs: dict[str, Run], server: str, corpus: Corpus) -> str:
                      f" {run.peak_rss_mb:12.0f}  {run.note}")
     lines.append("")
     targets = [("a1/b1", "a1", "b1", ">= 0.85"), ("a1/c", "a1", "c", ">= 1.0"), ("a2/a1", "a2", "a1", ">= 1.7"),
+               ("a1i/b1", "a1i", "b1", "(one process, one core)"), ("a2/a1i", "a2", "a1i", "(2 processes vs 1)"),
+               ("a1/a1i", "a1", "a1i", "(stage workers vs none)"),
                ("b2/b1", "b2", "b1", "(peer)"), ("a1/d", "a1", "d", "(vs extraction ceiling)"),
                ("e/d", "e", "d", "(Marsad stages vs bare extract)"), ("a1/e", "a1", "e", "(crawl vs own stages)")]
     for label, x, y, target in targets:
@@ -276,7 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.throughput")
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--outlets", type=int, default=10)
-    parser.add_argument("--runs", default="a1,b1,c,d,e,a2,b2")
+    parser.add_argument("--runs", default="a1,a1i,b1,c,d,e,a2,b2")
     parser.add_argument("--server", choices=("nginx", "aiohttp"), default="nginx")
     parser.add_argument("--series", type=Path, help="write the RSS series of every run here (JSON)")
     parser.add_argument("--profile", type=Path, help="profile a1/a2/e with pyinstrument, reports in this folder")
@@ -298,9 +299,12 @@ def main(argv: list[str] | None = None) -> None:
         with serve(roots, {o.id: o.host for o in corpus.outlets}, prefer=args.server) as server:
             for name in args.runs.split(","):
                 print(f"running {name} ...", file=sys.stderr, flush=True)
-                if name in ("a1", "a2"):
-                    groups = [[o.id for o in corpus.outlets]] if name == "a1" else halves(corpus)
-                    runs[name] = run_marsad(corpus, workdir, groups, name, args.profile)
+                if name in ("a1", "a1i"):
+                    runs[name] = run_marsad(corpus, workdir, [[o.id for o in corpus.outlets]], name,
+                                            args.profile, "auto" if name == "a1" else "0")
+                elif name == "a2":
+                    runs[name] = run_marsad(corpus, workdir, halves(corpus), name, args.profile,
+                                            str(workers_per_job(2)))
                 elif name in ("b1", "b2"):
                     groups = [[o.id for o in corpus.outlets]] if name == "b1" else halves(corpus)
                     runs[name] = run_peer(corpus, workdir, groups, name)

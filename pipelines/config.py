@@ -55,3 +55,17 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         contact=env.get("MARSAD_CONTACT") or PROJECT_URL,
         workers=env.get("MARSAD_WORKERS") or "auto",
     )
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def workers_per_job(jobs: int, cpus: int | None = None) -> int:
+    """Stage workers for each of `jobs` crawl processes sharing the CPUs: their share, or none
+    when a process would get fewer than two (it then runs its stages itself, on its own CPU)."""
+    share = (cpus or usable_cpus()) // max(1, jobs)
+    return share if share >= 2 else 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 
 from pipelines.archive import ArchivedPage, ReextractOptions, archivable, compress, page_of_item, process_page
 from pipelines.classify import RELEVANCE_THRESHOLD
+from pipelines.config import workers_per_job
 from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import Fingerprint, fingerprint
@@ -64,19 +64,11 @@ def prepare(page: ArchivedPage, options: ReextractOptions) -> Prepared:
     return Prepared(record, None, derived)
 
 
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def worker_count(setting: str | int | None) -> int:
     """`MARSAD_WORKERS`: a number of processes (0: the stages run inline), or "auto" (default):
     one per usable CPU, or inline on a single CPU."""
     if setting in (None, "", "auto"):
-        cpus = usable_cpus()
-        return cpus if cpus > 1 else 0
+        return workers_per_job(1)
     count = int(setting)
     if count < 0:
         raise ValueError(f"MARSAD_WORKERS must be >= 0 or 'auto', not {setting!r}")

@@ -277,3 +277,18 @@ def test_split_sources_into_disjoint_groups():
     assert groups == [["a", "c", "e"], ["b", "d"]]
     assert split_sources(["a"], 4) == [["a"]]
     assert sorted(x for g in split_sources(list("abcdefg"), 3) for x in g) == list("abcdefg")
+
+
+def test_jobs_share_the_cpus_as_stage_workers(monkeypatch):
+    from scheduler import job_commands
+
+    monkeypatch.setattr("pipelines.config.usable_cpus", lambda: 8)
+    monkeypatch.delenv("MARSAD_WORKERS", raising=False)
+    commands = job_commands("s.toml", "x.db", ["a", "b", "c"], jobs=2)
+    assert len(commands) == 2 and all("MARSAD_WORKERS=4" in c for c in commands)
+    [single] = job_commands("s.toml", "x.db", ["a", "b"], jobs=1)
+    assert not any("MARSAD_WORKERS" in arg for arg in single)  # the crawl's own default: auto
+    explicit = job_commands("s.toml", "x.db", ["a", "b"], jobs=2, settings={"MARSAD_WORKERS": "1"})
+    assert all("MARSAD_WORKERS=1" in c and "MARSAD_WORKERS=4" not in c for c in explicit)
+    monkeypatch.setenv("MARSAD_WORKERS", "0")
+    assert not any("MARSAD_WORKERS=4" in c for c in job_commands("s.toml", "x.db", ["a", "b"], jobs=2))

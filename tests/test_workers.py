@@ -15,6 +15,7 @@ from pipelines.config import SAMPLE_OUTLETS
 from pipelines.fts import index_document
 from pipelines.neardup import fingerprint
 from pipelines.rejections import PageDropped
+from pipelines.config import workers_per_job
 from pipelines.workers import StagesPipeline, prepare, worker_count
 from tests.support import stages
 
@@ -65,10 +66,15 @@ def test_worker_count(setting, expected):
 
 
 def test_worker_count_auto_uses_the_cpus(monkeypatch):
-    monkeypatch.setattr("pipelines.workers.usable_cpus", lambda: 4)
+    monkeypatch.setattr("pipelines.config.usable_cpus", lambda: 4)
     assert worker_count("auto") == worker_count(None) == 4
-    monkeypatch.setattr("pipelines.workers.usable_cpus", lambda: 1)
+    monkeypatch.setattr("pipelines.config.usable_cpus", lambda: 1)
     assert worker_count("auto") == 0
+
+
+@pytest.mark.parametrize("jobs, cpus, expected", [(1, 2, 2), (2, 2, 0), (2, 8, 4), (3, 8, 2), (4, 4, 0), (1, 1, 0)])
+def test_workers_per_job_share_the_cpus(jobs, cpus, expected):
+    assert workers_per_job(jobs, cpus) == expected
 
 
 def test_worker_count_rejects_a_negative_number():
