@@ -256,7 +256,7 @@ def run(n: int, probe: int, db_path: Path) -> None:
         for stat in (statistics.mean, statistics.median):
             a = stat(timing["small"][part]) * 1000
             b = stat(timing["large"][part]) * 1000
-            name = label if stat is statistics.mean else f"  median"
+            name = label if stat is statistics.mean else "  median"
             print(f"{name:<30}{a:>12.2f}{b:>13.2f}{b / a:>8.2f}")
     print(f"memory RSS: {memory['small']:.0f} MB at {probe} stored, {memory['large']:.0f} MB at {n}"
           f" (growth {memory['large'] - memory['small']:.0f} MB), {memory['end']:.0f} MB at the end;"

@@ -7,8 +7,9 @@ Usage (from the repository root): python -m bench.scale [--small 1000] [--large 
    use; prefill runs with `synchronous = OFF` and batched transactions, for speed only). They are
    kept in a cache folder (default: the system temp dir) and reused by later runs.
 2. The same `--new` article pages (a generated corpus, with republished copies) go through the
-   crawl's own Scrapy pipeline adapters in this process — ExtractPipeline → ClassifyPipeline →
-   DedupePipeline → StorePipeline — into a fresh copy of each database, twice, alternating.
+   crawl's own Scrapy pipeline adapters in this process — StagesPipeline (inline: extract,
+   classify, dedupe keys, fingerprint, search document) → StorePipeline (batched writes, as in a
+   crawl) — into a fresh copy of each database, twice, alternating.
 3. Printed: per-article milliseconds per stage and in total with --small and --large articles
    stored (the best of the repeats), the ratio large/small, and the cost of the crawl's start-up
    query `known_urls` (run once per crawl: every stored URL loaded into a set).
@@ -29,7 +30,7 @@ from pathlib import Path
 from bench.corpus import generate, make_text, sentence_pool
 from bench.throughput import machine
 
-STAGES = ("extract", "classify", "dedupe", "store")
+STAGES = ("stages", "store")
 
 
 def synthetic_record(k: int, rng: random.Random, pool: list[str]) -> dict:
@@ -81,24 +82,33 @@ def fresh_copy(source: Path, target: Path) -> Path:
 
 
 def pipelines_for(db_path: Path, corpus_sources: Path):
-    """The crawl's four pipeline adapters, built by their own from_crawler on a test crawler."""
+    """The crawl's pipeline adapters, built by their own from_crawler on a test crawler (the
+    stages inline: this measures cost per article, not parallelism)."""
     from scrapy.utils.test import get_crawler
 
     from crawler.sources import load_sources, outlet_aliases
-    from pipelines.classify import ClassifyPipeline
-    from pipelines.dedupe import DedupePipeline
-    from pipelines.extract import ExtractPipeline
     from pipelines.store import StorePipeline
+    from pipelines.workers import StagesPipeline
 
     sources = load_sources(corpus_sources)
     crawler = get_crawler(settings_dict={
         "MARSAD_DB": str(db_path), "MARSAD_SOURCE_IDS": [s.id for s in sources],
         "MARSAD_OUTLET_ALIASES": outlet_aliases(sources), "MARSAD_OVERRIDES": {},
-        "MARSAD_MIN_WORDS": 50, "MARSAD_RELEVANCE_THRESHOLD": 0.5,
+        "MARSAD_MIN_WORDS": 50, "MARSAD_RELEVANCE_THRESHOLD": 0.5, "MARSAD_WORKERS": 0,
     })
-    pipes = [ExtractPipeline.from_crawler(crawler), ClassifyPipeline.from_crawler(crawler),
-             DedupePipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)]
-    return crawler, pipes
+    store = StorePipeline(str(db_path), crawler.stats, crawler.settings.getlist("MARSAD_SOURCE_IDS"))
+    return crawler, [StagesPipeline.from_crawler(crawler), store]
+
+
+def _run(step):
+    """The result of a pipeline step; an inline `async def` step never suspends."""
+    if not hasattr(step, "send"):
+        return step
+    try:
+        step.send(None)
+    except StopIteration as done:
+        return done.value
+    raise RuntimeError("an inline stage suspended")
 
 
 def ingest(db_path: Path, corpus) -> dict[str, float]:
@@ -120,12 +130,14 @@ def ingest(db_path: Path, corpus) -> dict[str, float]:
         for stage, pipe in zip(STAGES, pipes):
             started = time.perf_counter()
             try:
-                item = pipe.process_item(item)
+                item = _run(pipe.process_item(item))
             except DropItem:
                 spent[stage] += time.perf_counter() - started
                 break
             spent[stage] += time.perf_counter() - started
-    store.spider_closed(None, "finished")
+    started = time.perf_counter()
+    store.spider_closed(None, "finished")  # writes the last batch
+    spent["store"] += time.perf_counter() - started
     return spent
 
 

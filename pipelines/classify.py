@@ -1,6 +1,7 @@
 """Classification stage: language, Central Asia relevance and countries, genre — with evidence.
 
-`classify` is pure and deterministic; `ClassifyPipeline` is its Scrapy adapter. The work is done
+`classify` is pure and deterministic (its Scrapy adapter is `pipelines.workers.StagesPipeline`,
+which runs extraction, classification and dedupe keys in worker processes). The work is done
 by one module per task: `pipelines.language` (language and confidence), `pipelines.relevance`
 (gazetteer hits → relevance score, decision, countries), `pipelines.genre` (opinion / news /
 other). Relevance is judged by topic whatever the language (an English column about Uzbekistan is
@@ -16,10 +17,8 @@ signals given to `classify`: declared language, section, JSON-LD type, author bi
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
-
-from itemadapter import ItemAdapter
 
 from pipelines.config import GAZETTEER
 from pipelines.gazetteer import Gazetteer, load_gazetteer
@@ -76,31 +75,3 @@ def classify(
                   "genre": {"scores": genre.scores, **genre.signals},
                   "inputs": {k: v for k, v in inputs.items() if v}},
     )
-
-
-class ClassifyPipeline:
-    """Scrapy adapter: adds language, relevance, countries, genre and evidence to an article."""
-
-    def __init__(self, threshold: float):
-        self.threshold = threshold
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings.getfloat("MARSAD_RELEVANCE_THRESHOLD", RELEVANCE_THRESHOLD))
-
-    def process_item(self, item):
-        adapter = ItemAdapter(item)
-        if adapter.get("kind") != "page":
-            return item
-        result = classify(
-            adapter["text"], title=adapter.get("title") or "", url=adapter["url"],
-            declared_language=adapter.get("declared_language"), section=adapter.get("section"),
-            article_type=adapter.get("article_type"), author_bio=adapter.get("author_bio"),
-            threshold=self.threshold,
-        )
-        evidence = dict(adapter.get("evidence") or {})
-        evidence.update(result.evidence)
-        for key, value in asdict(result).items():
-            adapter[key] = value
-        adapter["evidence"] = evidence
-        return item

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from itemadapter import ItemAdapter
-
 from pipelines.credits import resolve_outlet
 from pipelines.textwords import analyse
 from pipelines.urls import canonical_url
@@ -84,24 +82,3 @@ def cluster_original(copies: Iterable[Copy]) -> ClusterOriginal:
             return ClusterOriginal(own[0].id, outlet, own[0].id)
         return ClusterOriginal(None, outlet, ordered[0].id)
     return ClusterOriginal(ordered[0].id, ordered[0].source_id, ordered[0].id)
-
-
-class DedupePipeline:
-    """Scrapy adapter: adds the dedupe keys to an article item."""
-
-    def __init__(self, aliases: Mapping[str, str]):
-        self.aliases = aliases
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings.getdict("MARSAD_OUTLET_ALIASES"))
-
-    def process_item(self, item):
-        adapter = ItemAdapter(item)
-        if adapter.get("kind") != "page":
-            return item
-        keys = dedupe_keys(adapter["url"], adapter["text"], adapter.get("canonical_hint"),
-                           adapter.get("reprint_credit"), self.aliases)
-        for key, value in keys.items():
-            adapter[key] = value
-        return item
