@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -847,6 +848,39 @@ def counts_from_stats(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     return counts
 
 
+class Checkpointer(threading.Thread):
+    """Copies the WAL back into the database file every `interval` seconds from its own
+    connection, in a background thread (SQLite releases the GIL): the writer's connection has
+    automatic checkpoints off, so its commits never wait for a checkpoint's writes and fsync,
+    which grow with the database (4 ms per stored article at 100k articles, 0.2 at 1k)."""
+
+    def __init__(self, path: str | Path, interval: float = 2.0):
+        super().__init__(name="marsad-checkpoint", daemon=True)
+        self.path, self.interval = str(path), interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(self.path, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            while not self.stopping.wait(self.interval):
+                self.checkpoint(conn)
+            self.checkpoint(conn)
+        finally:
+            conn.close()
+
+    @staticmethod
+    def checkpoint(conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:  # the next one, or the last connection's close, catches up
+            log.warning("WAL checkpoint failed: %s", exc)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+
 class StorePipeline:
     """Scrapy adapter: stores articles, records rejected and failed pages, records the run.
 
@@ -871,6 +905,7 @@ class StorePipeline:
         self.closing = False
         self.pending: list[tuple[Any, str | None]] = []  # (item adapter, rejection reason or None)
         self.flusher = None
+        self.checkpointer: Checkpointer | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -885,6 +920,9 @@ class StorePipeline:
     def open_spider(self):
         self.db = open_db(self.db_path)
         self.run_id = start_run(self.db, self.sources)
+        self.db.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's job
+        self.checkpointer = Checkpointer(self.db_path)
+        self.checkpointer.start()
         if self.crawler is not None:  # in a crawl: flush on a timer too, so a slow crawl's pages land
             from twisted.internet.task import LoopingCall
 
@@ -895,6 +933,9 @@ class StorePipeline:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
         self.flush()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
 
     def process_item(self, item):
         from itemadapter import ItemAdapter

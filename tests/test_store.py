@@ -1,12 +1,12 @@
 import sqlite3
+import time
+from datetime import timedelta
 
 import pytest
 
-from datetime import timedelta
-
 from pipelines.store import (MAX_ATTEMPTS, StoreError, counts_from_stats, finish_run, known_urls,
                              last_run, load_validators, open_db, record_page, retry_delay,
-                             save_validators, start_run, upsert_article)
+                             save_validators, start_run, upsert_article, writing)
 
 
 def article(url, **extra):
@@ -93,3 +93,24 @@ def test_readonly_open_refuses_writes(tmp_path):
     ro = open_db(tmp_path / "m.db", readonly=True)
     with pytest.raises(sqlite3.OperationalError):
         ro.execute("insert into crawl_runs (status) values ('x')")
+
+
+def test_checkpointer_copies_the_wal_into_the_database_file(tmp_path):
+    """With automatic checkpoints off in the writer, the WAL keeps growing until the background
+    Checkpointer copies it into the database file."""
+    from pipelines.store import Checkpointer
+
+    path = tmp_path / "wal.db"
+    db = open_db(path)
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    with writing(db):
+        db.execute("create table filler (x blob)")
+        db.conn.executemany("insert into filler values (?)", [(b"x" * 4000,) for _ in range(500)])
+    before = path.stat().st_size
+    assert (tmp_path / "wal.db-wal").stat().st_size > 1_000_000  # the rows are in the WAL only
+    checkpointer = Checkpointer(path, interval=0.05)
+    checkpointer.start()
+    time.sleep(0.5)
+    checkpointer.stop()
+    assert path.stat().st_size > before + 1_000_000
+    db.close()
