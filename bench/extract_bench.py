@@ -10,7 +10,8 @@ Usage: python bench/extract_bench.py [--quick]
 2. Arabic pages (../shared/realdata/articles_ar, 7 distinct articles): title, date, author,
    first and last body sentences (from `.meta.json`), nothing after the last sentence (comment
    policy, footers) and the trafilatura evaluation snippets; CNN Arabic body F1 against the
-   newspaper4k ground truth text.
+   newspaper4k ground truth text. `--fast` runs this part with fast=True (no readability /
+   jusText fallback) to compare that setting on every field.
 
 Rejected pages count as an empty body (a miss), never as skipped.
 """
@@ -131,7 +132,7 @@ def expected_author(value: str | None) -> str | None:
     return value.split(" (")[0].strip()
 
 
-def arabic() -> dict[str, int]:
+def arabic(settings: ExtractSettings = ExtractSettings()) -> dict[str, int]:
     folder = REALDATA / "articles_ar"
     metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.meta.json"))]
     distinct: dict[str, dict] = {}
@@ -140,12 +141,12 @@ def arabic() -> dict[str, int]:
         if key not in distinct or "newspaper4k" in meta["file"]:
             distinct[key] = meta
     totals = Counter()
-    print(f"\nArabic pages: {len(distinct)} distinct articles ({len(metas)} files)")
+    print(f"\nArabic pages: {len(distinct)} distinct articles ({len(metas)} files), {settings}")
     print(f"  {'page':<34} title date author first last tail | plain: first last tail")
     for meta in distinct.values():
         html = (folder / meta["file"]).read_bytes()
         try:
-            got = extract_article(html, url=meta["url"]["value"], fetched_at=FETCHED_AT)
+            got = extract_article(html, url=meta["url"]["value"], fetched_at=FETCHED_AT, settings=settings)
         except Rejected as exc:
             print(f"  {meta['file'][:34]:<34} REJECTED {exc}")
             continue
@@ -172,7 +173,7 @@ def arabic() -> dict[str, int]:
     truth = (folder / "ar_arabic.cnn.com_2013-08-03__newspaper4k.gt.newspaper4k-text.txt").read_text(encoding="utf-8")
     for copy in sorted(folder.glob("ar_arabic.cnn.com_*.html")):
         html = copy.read_bytes()
-        ours = body_f1(truth, marsad(html, "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html"))
+        ours = body_f1(truth, marsad(html, "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html", settings))
         base = body_f1(truth, plain(html))
         print(f"  {copy.name:<48} marsad F1={ours:.3f}  trafilatura F1={base:.3f}  ratio {ours / base:.3f}")
     return dict(totals)
@@ -182,12 +183,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the first 40 English pages")
     parser.add_argument("--arabic-only", action="store_true")
+    parser.add_argument("--fast", action="store_true", help="Arabic pages with fast=True (no fallback extractors)")
     args = parser.parse_args()
     if not REALDATA.is_dir():
         print(f"real pages not available: {REALDATA} is absent")
         return 1
     print(f"trafilatura {trafilatura.__version__}")
-    arabic()
+    arabic(ExtractSettings(fast=args.fast))
     if not args.arabic_only:
         print()
         english(args.quick)

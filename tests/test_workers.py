@@ -12,6 +12,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 
 from pipelines.archive import ArchivedPage, ReextractOptions, decompress, process_page
 from pipelines.config import SAMPLE_OUTLETS
+from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import fingerprint
 from pipelines.rejections import PageDropped
@@ -139,3 +140,14 @@ def test_a_page_that_kills_its_worker_is_dropped_alone_and_the_pool_goes_on():
     assert isinstance(results[0], PageDropped) and results[0].reason == "stage_crash"
     assert all(r["title"] for r in results[1:] + after)
     assert stats.get_value("marsad/alwaha/dropped/stage_crash") == 1
+
+
+def test_pipeline_counts_a_rejection_under_its_reason():
+    stats = _Stats()
+    options = ReextractOptions(settings=ExtractSettings(max_bytes=1000))
+    pipe = StagesPipeline(options, 0, 60.0, stats)
+    item = {"kind": "page", "url": "https://e.com/a", "source_id": "s", "body": b"<p>" + b"x" * 5000,
+            "fetched_at": FETCHED}
+    [dropped] = asyncio.run(_run(pipe, [item]))
+    assert isinstance(dropped, PageDropped) and dropped.reason == "too_large"
+    assert stats.get_stats() == {"marsad/s/dropped/too_large": 1}
