@@ -302,8 +302,7 @@ def writing(db: Database) -> Iterator[Database]:
     """A write transaction that takes the write lock when it begins (BEGIN IMMEDIATE), so a
     second process waits for the busy timeout instead of failing at once: under WAL a deferred
     transaction that reads, then writes after another process's commit, gets "database is
-    locked" immediately. Nested use joins the open transaction (an error rolls back whatever
-    encloses it: the outer transaction, or a `savepoint`)."""
+    locked" immediately. Nested use joins the open transaction (an error rolls it back)."""
     if db.conn.in_transaction:
         yield db
         return
@@ -314,20 +313,6 @@ def writing(db: Database) -> Iterator[Database]:
         db.conn.rollback()
         raise
     db.conn.commit()
-
-
-@contextmanager
-def savepoint(db: Database, name: str = "marsad_item") -> Iterator[Database]:
-    """A part of the open transaction that an error undoes alone (SAVEPOINT ... RELEASE)."""
-    db.conn.execute(f"SAVEPOINT {name}")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:  # some errors end the whole transaction, savepoint included
-            db.conn.execute(f"ROLLBACK TO {name}")
-            db.conn.execute(f"RELEASE {name}")
-        raise
-    db.conn.execute(f"RELEASE {name}")
 
 
 def utcnow() -> str:
@@ -848,6 +833,14 @@ def counts_from_stats(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     return counts
 
 
+class _ItemFailed(Exception):
+    """A batch item failed (not in the database): its index; the cause is chained."""
+
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index
+
+
 class Checkpointer(threading.Thread):
     """Copies the WAL back into the database file every `interval` seconds from its own
     connection, in a background thread (SQLite releases the GIL): the writer's connection has
@@ -885,7 +878,7 @@ class StorePipeline:
     """Scrapy adapter: stores articles, records rejected and failed pages, records the run.
 
     Items are written in batches (`FLUSH_ITEMS` items or `FLUSH_SECONDS`, whichever comes first;
-    one transaction each, one savepoint per item), which costs a fraction of a commit per item
+    one transaction each), which costs a fraction of a commit per item
     and holds the write lock only while writing. A killed crawl loses at most the last batch:
     neither those articles nor their page records exist, so the next crawl fetches them again.
     When the database stops taking writes (disk full, locked past the busy timeout) the batch is
@@ -954,32 +947,37 @@ class StorePipeline:
             self.flush()
 
     def flush(self) -> None:
-        """Write the pending items in one transaction; count them once it is committed."""
+        """Write the pending items in one transaction; count them once it is committed. An item
+        that fails with anything but a database error rolls the transaction back: it is logged,
+        counted as `store_failed` and left out, and the rest of the batch is written again (no
+        per-item savepoints: they cost a third of the store's time, failures are rare)."""
         if not self.pending or self.db is None:
             return
         batch, self.pending = self.pending, []
-        counted: list[str] = []
-        try:
-            with writing(self.db):
-                for adapter, rejection in batch:
-                    counted += self._write_one(adapter, rejection)
-        except sqlite3.Error as exc:
-            self._store_failed(batch, exc)
+        while batch:
+            try:
+                with writing(self.db):
+                    counted = [key for n, (adapter, rejection) in enumerate(batch)
+                               for key in self._write_or_blame(n, adapter, rejection)]
+            except _ItemFailed as failed:
+                adapter = batch.pop(failed.index)[0]
+                log.error("could not store %s", adapter.get("url"), exc_info=failed.__cause__)
+                self.stats.inc_value(f"marsad/{adapter.get('source_id')}/store_failed")
+                continue
+            except sqlite3.Error as exc:
+                self._store_failed(batch, exc)
+                return
+            for key in counted:
+                self.stats.inc_value(key)
             return
-        for key in counted:
-            self.stats.inc_value(key)
 
-    def _write_one(self, adapter, rejection: str | None) -> list[str]:
-        """Write one item in a savepoint; the stats keys to count once the batch is committed. An
-        error of the database aborts the batch; any other error loses only this item, logged."""
+    def _write_or_blame(self, index: int, adapter, rejection: str | None) -> list[str]:
         try:
-            with savepoint(self.db):
-                return self._write(adapter, rejection)
+            return self._write(adapter, rejection)
         except sqlite3.Error:
             raise
-        except Exception:
-            log.exception("could not store %s", adapter.get("url"))
-            return [f"marsad/{adapter.get('source_id')}/store_failed"]
+        except Exception as exc:
+            raise _ItemFailed(index) from exc
 
     def _write(self, adapter, rejection: str | None) -> list[str]:
         source = adapter["source_id"]

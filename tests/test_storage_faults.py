@@ -125,7 +125,7 @@ def test_disk_full_while_storing(tmp_path, caplog):
 
 def test_a_broken_item_is_undone_alone_in_its_batch(tmp_path, caplog, monkeypatch):
     """An item whose store step fails halfway (not a database error: a bug or bad data) is
-    rolled back to its savepoint, logged and counted; the rest of its batch is stored."""
+    left out of its batch (rolled back, logged, counted); the rest of the batch is stored."""
     import pipelines.store as store
 
     pipe = StorePipeline(str(tmp_path / "batch.db"), _Stats(), ["s"])
