@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -17,6 +18,7 @@ _AMP_PATH = re.compile(r"/amp/?$|/amp(?=/)|\.amp(?=\.html?$)")
 _HOST_PREFIX = re.compile(r"^(www\d?|m|mobile|amp)\.")
 
 
+@lru_cache(maxsize=20_000)  # a crawl meets each URL in a feed, a sitemap and a listing
 def canonical_url(url: str, hint: str | None = None) -> str:
     """Canonical form of `url`; `hint` (rel=canonical or og:url) wins when it is on the same site.
 
