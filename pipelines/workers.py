@@ -138,12 +138,11 @@ class StagesPipeline:
             prepared = self.stage(page, self.options)
         else:
             prepared = await self._in_pool(page)
+        adapter["derived"] = prepared.derived
         if prepared.rejection:
-            adapter["derived"] = prepared.derived
             raise drop(self.stats, adapter["source_id"], Rejected(*prepared.rejection))
         for key, value in prepared.record.items():
             adapter[key] = value
-        adapter["derived"] = prepared.derived
         return item
 
     async def _in_pool(self, page: ArchivedPage) -> Prepared:

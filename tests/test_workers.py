@@ -112,34 +112,23 @@ def test_pipeline_fills_the_item_inline_and_in_workers(workers):
     assert isinstance(dropped, PageDropped) and dropped.reason in {"boilerplate", "too_short", "listing"}
 
 
-def test_a_hanging_page_is_dropped_alone_and_the_pool_goes_on():
-    pipe, stats = _pipeline(stages.hang_on_marked, workers=2, timeout=3)
+@pytest.mark.parametrize("stage, marker, reason", [
+    (stages.hang_on_marked, "hang", "stage_timeout"),  # past the 3 s timeout: the worker is killed
+    (stages.crash_on_marked, "crash", "stage_crash"),  # the worker process dies
+])
+def test_a_page_that_hangs_or_kills_its_worker_is_dropped_alone(stage, marker, reason):
+    pipe, stats = _pipeline(stage, workers=2, timeout=3)
     pipe.open_spider()
     try:
-        items = [_item(_page(ARTICLE, "http://alwaha.example/a-hang")),
+        items = [_item(_page(ARTICLE, f"http://alwaha.example/a-{marker}")),
                  *(_item(_page(ARTICLE, f"http://alwaha.example/ok-{i}")) for i in range(4))]
         results = asyncio.run(_run(pipe, items))
         after = asyncio.run(_run(pipe, [_item(_page(ARTICLE, "http://alwaha.example/after"))]))
     finally:
         pipe.close_spider()
-    assert isinstance(results[0], PageDropped) and results[0].reason == "stage_timeout"
-    assert all(r["title"] for r in results[1:] + after)
-    assert stats.get_value("marsad/alwaha/dropped/stage_timeout") == 1
-
-
-def test_a_page_that_kills_its_worker_is_dropped_alone_and_the_pool_goes_on():
-    pipe, stats = _pipeline(stages.crash_on_marked, workers=2)
-    pipe.open_spider()
-    try:
-        items = [_item(_page(ARTICLE, "http://alwaha.example/a-crash")),
-                 *(_item(_page(ARTICLE, f"http://alwaha.example/ok-{i}")) for i in range(4))]
-        results = asyncio.run(_run(pipe, items))
-        after = asyncio.run(_run(pipe, [_item(_page(ARTICLE, "http://alwaha.example/after"))]))
-    finally:
-        pipe.close_spider()
-    assert isinstance(results[0], PageDropped) and results[0].reason == "stage_crash"
-    assert all(r["title"] for r in results[1:] + after)
-    assert stats.get_value("marsad/alwaha/dropped/stage_crash") == 1
+    assert isinstance(results[0], PageDropped) and results[0].reason == reason
+    assert all(r["title"] for r in results[1:] + after)  # the others, and the pool afterwards
+    assert stats.get_value(f"marsad/alwaha/dropped/{reason}") == 1
 
 
 def test_pipeline_counts_a_rejection_under_its_reason():
