@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.store import open_db
 from scheduler import crawl_once
-from tests.support.site import Route, Site, article_html, sources_toml
+from tests.support.site import Route, Site, article_html, db_count, sources_toml
 
 ARTICLES = 24
 WORDS = ("طشقند", "ألماتي", "بيشكك", "دوشنبه", "عشق آباد", "سمرقند")
@@ -38,14 +38,7 @@ def settings(site: Site) -> dict[str, str]:
 
 
 def stored(db_path) -> int:
-    try:
-        db = open_db(db_path, readonly=True)
-        try:
-            return db.execute("select count(*) from articles").fetchone()[0]
-        finally:
-            db.close()
-    except Exception:
-        return 0
+    return db_count(db_path, "select count(*) from articles")
 
 
 def snapshot(db_path) -> dict:

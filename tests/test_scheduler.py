@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -23,8 +22,9 @@ from crawler.sources import Source
 from marsad import cli
 from pipelines.config import PROJECT_ROOT, SAMPLE_SOURCES
 from pipelines.lock import LockBusy, crawl_lock, lock_path
-from pipelines.store import StoreError, close_stale_runs, finish_run, open_db, schedule_events, start_run
+from pipelines.store import close_stale_runs, finish_run, open_db, schedule_events, start_run
 from scheduler import CrawlScheduler, overdue_sources, parse_trigger, run_subprocess, schedule_interval
+from tests.support.site import db_count
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
 
@@ -151,14 +151,7 @@ def test_hard_timeout_terminates_then_kills():
 
 def count_finished(db_path: Path) -> int:
     """Finished runs so far (0 while the database is still being created)."""
-    try:
-        db = open_db(db_path, readonly=True)
-        try:
-            return db.execute("select count(*) from crawl_runs where status = 'finished'").fetchone()[0]
-        finally:
-            db.close()
-    except (StoreError, sqlite3.Error):
-        return 0
+    return db_count(db_path, "select count(*) from crawl_runs where status = 'finished'")
 
 
 @pytest.mark.slow

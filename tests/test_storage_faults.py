@@ -24,7 +24,7 @@ import pytest
 from pipelines.config import PROJECT_ROOT
 from pipelines.store import BUSY_TIMEOUT_MS, StorePipeline, open_db, upsert_article
 from tests.support.faults import article_page, measured_crawl
-from tests.support.site import ROBOTS_OK, Route, Site, crawl_command, feed_xml, sources_toml, xml_route
+from tests.support.site import ROBOTS_OK, Route, Site, crawl_command, db_count, feed_xml, sources_toml, xml_route
 
 pytestmark = pytest.mark.slow
 SETTINGS = ("MARSAD_PROGRESS_INTERVAL=0",)
@@ -256,13 +256,7 @@ def test_sigkill_mid_crawl_then_resume(tmp_path, site):
     try:
         while stored < 3 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
-            if (killed_dir / "crawl.db").exists():
-                try:
-                    conn = sqlite3.connect(f"file:{killed_dir / 'crawl.db'}?mode=ro", uri=True, timeout=1)
-                    stored = conn.execute("select count(*) from articles").fetchone()[0]
-                    conn.close()
-                except sqlite3.Error:
-                    stored = 0
+            stored = db_count(killed_dir / "crawl.db", "select count(*) from articles")
         workers = psutil.Process(process.pid).children(recursive=True)  # the stage workers
     finally:
         process.send_signal(signal.SIGKILL)

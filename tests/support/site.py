@@ -149,3 +149,20 @@ def crawl_command(tmp: Path, sources: str, allowed: str, *settings: str) -> list
     for item in settings:
         command += ["--set", item]
     return command
+
+
+def db_count(db_path: Path, sql: str) -> int:
+    """`select count(*) ...` on a database a running crawl writes; 0 while it does not exist yet
+    (or is still being created)."""
+    import sqlite3
+
+    from pipelines.store import StoreError, open_db
+
+    try:
+        db = open_db(db_path, readonly=True)
+        try:
+            return db.execute(sql).fetchone()[0]
+        finally:
+            db.close()
+    except (StoreError, sqlite3.Error):
+        return 0
