@@ -71,11 +71,6 @@ def _key64(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
 
 
-def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
-    """Normalised word tokens of each sentence of `text` (one normalisation pass)."""
-    return analyse(text).sentences
-
-
 def _shingle_set(words: Sequence[str], k: int = SHINGLE_WORDS) -> np.ndarray:
     encoded = list(map(str.encode, words))  # UTF-8, each word once
     # the k-word windows joined by single spaces (the words themselves when there are fewer)
@@ -147,7 +142,7 @@ def _passage_keys(sentences: Iterable[Sequence[str]], limit: int) -> tuple[int, 
 def passages(text: str, limit: int = MAX_PASSAGES) -> tuple[int, ...]:
     """Keys of the text's sentences of >= PASSAGE_MIN_WORDS words: the `limit` smallest, so that
     two texts sharing sentences tend to keep the same ones (bottom-k sampling)."""
-    return _passage_keys(_sentences(text), limit)
+    return _passage_keys(analyse(text).sentences, limit)
 
 
 def fingerprint(text: str) -> Fingerprint:
