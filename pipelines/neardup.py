@@ -18,13 +18,13 @@ databases then need re-indexing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from pipelines.textwords import analyse
 
@@ -40,13 +40,25 @@ EDITED_JACCARD = 0.3  # ... and this similar overall (a piece quoting much of a 
 PASSAGE_MIN_WORDS = 8
 MAX_PASSAGES = 16
 
-_LSH = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-BANDS: tuple[tuple[int, int], ...] = tuple(_LSH.hashranges)  # (start, end) of each band
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
-# datasketch's affine32 scheme, computed here on the whole shingle array at once: each 32-bit
-# value is pre-mixed with the MurmurHash3 finalizer, then permuted as a * h + b (mod 2**32);
-# the MinHash is the column-wise minimum. tests/test_dedupe.py checks it against datasketch.
-_PERM_A, _PERM_B = (np.asarray(p, dtype=np.uint32) for p in _TEMPLATE.permutations)
+
+@functools.cache
+def lsh_scheme() -> tuple[tuple[tuple[int, int], ...], np.ndarray, np.ndarray]:
+    """(the (start, end) of each LSH band, permutation multipliers, offsets), from datasketch.
+
+    datasketch's affine32 scheme is computed here on the whole shingle array at once: each
+    32-bit value is pre-mixed with the MurmurHash3 finalizer, then permuted as a * h + b
+    (mod 2**32); the MinHash is the column-wise minimum. tests/test_dedupe.py checks it against
+    datasketch. Loaded on first use: datasketch imports scipy (~0.5 s), which a process that
+    only compares stored fingerprints never needs.
+    """
+    from datasketch import MinHash, MinHashLSH
+
+    bands = tuple(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
+    template = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
+    multipliers, offsets = (np.asarray(p, dtype=np.uint32) for p in template.permutations)
+    return bands, multipliers, offsets
+
+
 _FMIX32 = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)
 _MINHASH_ROWS = 4096  # shingles permuted per step: bounds the temporary matrix at 2 MB
 
@@ -117,10 +129,11 @@ def minhash(shingle_hashes: np.ndarray) -> np.ndarray:
     if values.size and values.max() > 0xFFFFFFFF:
         raise ValueError("shingle hashes are 32-bit values")
     mixed = _fmix32(values.astype(np.uint32))
+    _, multipliers, offsets = lsh_scheme()
     result = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
     for start in range(0, mixed.size, _MINHASH_ROWS):
-        permuted = np.multiply(mixed[start:start + _MINHASH_ROWS, None], _PERM_A)  # wraps mod 2**32
-        permuted += _PERM_B
+        permuted = np.multiply(mixed[start:start + _MINHASH_ROWS, None], multipliers)  # wraps mod 2**32
+        permuted += offsets
         np.minimum(result, permuted.min(axis=0), out=result)
     return result
 
@@ -130,7 +143,7 @@ def lsh_bands(shingle_hashes: np.ndarray) -> tuple[int, ...]:
     if not np.size(shingle_hashes):
         return ()
     digest = minhash(shingle_hashes).astype("<u8").tobytes()
-    return tuple(_key64(bytes([i]) + digest[8 * start:8 * end]) for i, (start, end) in enumerate(BANDS))
+    return tuple(_key64(bytes([i]) + digest[8 * start:8 * end]) for i, (start, end) in enumerate(lsh_scheme()[0]))
 
 
 def _passage_keys(sentences: Iterable[Sequence[str]], limit: int) -> tuple[int, ...]:

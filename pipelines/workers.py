@@ -25,7 +25,7 @@ from pipelines.classify import RELEVANCE_THRESHOLD
 from pipelines.config import workers_per_job
 from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
-from pipelines.neardup import Fingerprint, fingerprint
+from pipelines.neardup import Fingerprint, fingerprint, lsh_scheme
 from pipelines.rejections import Rejected, drop
 
 log = logging.getLogger(__name__)
@@ -76,10 +76,12 @@ def worker_count(setting: str | int | None) -> int:
 
 
 def _warm_up() -> None:
-    """Worker initializer: load the gazetteer and language profiles once, not on the first page."""
+    """Worker initializer: load the gazetteer, the language profiles and the MinHash scheme once,
+    not on the first page."""
     from pipelines.classify import classify
 
     classify("كازاخستان", title="")
+    lsh_scheme()
 
 
 class StagesPipeline:
@@ -117,7 +119,7 @@ class StagesPipeline:
             # forkserver: workers start from a clean single-threaded process that has imported the
             # stages once, not from a copy of the running reactor and its threads.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["pipelines.workers"])
+            context.set_forkserver_preload(["pipelines.workers", "datasketch"])  # see lsh_scheme
             self.pool = ProcessPool(self.workers, max_tasks=TASKS_PER_WORKER, initializer=_warm_up,
                                     context=context)
 

@@ -23,8 +23,8 @@ from pipelines.arabic import normalize, strip_proclitics, tokens
 from pipelines.dedupe import ClusterOriginal, Copy, cluster_original, content_hash, dedupe_keys
 from pipelines.extract import extract_article
 from pipelines.fts import index_document
-from pipelines.neardup import (BANDS, MAX_PASSAGES, MIN_JACCARD, NUM_PERM, PASSAGE_MIN_WORDS,
-                               fingerprint, is_copy, lsh_bands, match_copy, minhash, pack,
+from pipelines.neardup import (MAX_PASSAGES, MIN_JACCARD, NUM_PERM, PASSAGE_MIN_WORDS,
+                               fingerprint, is_copy, lsh_bands, lsh_scheme, match_copy, minhash, pack,
                                passages, shingles, similarity)
 from pipelines.store import (NEAR_KEY_CAP, cluster_copies, cluster_summary, index_near_keys,
                              near_duplicate_candidates, open_db, upsert_article)
@@ -255,7 +255,7 @@ def _datasketch_bands(found: np.ndarray) -> tuple[int, ...]:
     digest = sketch.digest().astype("<u8")
     return tuple(int.from_bytes(hashlib.blake2b(bytes([i]) + digest[start:end].tobytes(),
                                                 digest_size=8).digest(), "little", signed=True)
-                 for i, (start, end) in enumerate(BANDS))
+                 for i, (start, end) in enumerate(lsh_scheme()[0]))
 
 
 @pytest.mark.parametrize("size", [1, 3, 700, 5000, 9000])  # 5000, 9000: several permutation steps
@@ -264,7 +264,7 @@ def test_minhash_is_datasketch_affine32(size):
     sketch = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
     sketch.update_batch(values.astype(np.uint64))
     assert np.array_equal(minhash(values), sketch.digest())
-    assert lsh_bands(values) == _datasketch_bands(values) and len(lsh_bands(values)) == len(BANDS)
+    assert lsh_bands(values) == _datasketch_bands(values) and len(lsh_bands(values)) == len(lsh_scheme()[0])
     with pytest.raises(ValueError):
         minhash(np.array([2**32], dtype=np.uint64))
 

@@ -140,3 +140,18 @@ def test_pipeline_counts_a_rejection_under_its_reason():
     [dropped] = asyncio.run(_run(pipe, [item]))
     assert isinstance(dropped, PageDropped) and dropped.reason == "too_large"
     assert stats.get_stats() == {"marsad/s/dropped/too_large": 1}
+
+
+def test_crawl_process_does_not_load_what_only_workers_need():
+    """The crawl process starts without datasketch/scipy (~0.5 s) and without compiling the date
+    scanner (~0.4 s): only the stage workers (their forkserver) pay for those."""
+    import subprocess
+    import sys
+
+    code = ("import sys, crawler.spiders.outlets, crawler.progress, pipelines.store, pipelines.workers; "
+            "from pipelines.dates import parse_date, _DAY_FIRST; "
+            "parse_date('2026-11-20T08:00:00+03:00'); parse_date('Fri, 20 Nov 2026 08:00:00 +0300'); "
+            "print(sorted({'datasketch', 'scipy'} & set(sys.modules)), '_source' in vars(_DAY_FIRST) "
+            "and 'match' not in vars(_DAY_FIRST))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["[]", "True"]
