@@ -17,7 +17,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -86,7 +86,7 @@ def page_of_item(item: Mapping[str, Any]) -> ArchivedPage:
 def to_row(page: ArchivedPage, key: str, compressed: bytes | None = None) -> dict[str, Any]:
     """The `archive` table row of a page stored under canonical URL `key` (`compressed`: its
     body already compressed, when a worker process did it)."""
-    row = asdict(page)
+    row = dict(vars(page))
     body = row.pop("body")
     row.update(url=key, fetched_url=page.url, http_status=row.pop("status"), codec=CODEC,
                raw_size=len(body), body=compressed if compressed is not None else compress(body))
@@ -130,7 +130,7 @@ def process_page(page: ArchivedPage, options: ReextractOptions) -> dict[str, Any
         article_type=result.article_type, author_bio=result.author_bio, threshold=options.threshold,
     )
     record = {"url": page.url, "source_id": page.source_id, "fetched_at": page.fetched_at,
-              "requested_url": page.requested_url, **asdict(result), **asdict(classification)}
+              "requested_url": page.requested_url, **vars(result), **vars(classification)}
     record.update(dedupe_keys(page.url, result.text, result.canonical_hint, result.reprint_credit,
                               dict(options.aliases)))
     record["evidence"] = {**result.evidence, **classification.evidence}
