@@ -11,16 +11,17 @@ import os
 import sqlite3
 import sys
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.utils.project import get_project_settings
-
-from crawler.sources import RegistryError, load_sources, outlet_aliases, select
-from pipelines.store import StoreError, open_db
+from pipelines import stage_server
+from pipelines.config import load_config, worker_count
 
 
 def build_settings(sources_path: str, db_path: str, source_ids: list[str], refetch: bool,
                    overrides: dict[str, str]):
     """Project settings plus this crawl's registry-derived values."""
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.sources import load_sources, outlet_aliases, select
+
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     registry = load_sources(sources_path)
@@ -41,6 +42,8 @@ def check_writable(db_path: str) -> None:
     """Raise StoreError (one line) unless the database opens and takes a write lock now: a
     read-only file or another writer holding it past the busy timeout stops the crawl before
     anything is fetched, instead of failing in the store pipeline with a traceback."""
+    from pipelines.store import StoreError, open_db
+
     db = open_db(db_path)
     try:
         db.execute("begin immediate")
@@ -61,6 +64,18 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
+    try:
+        workers = worker_count(overrides.get("MARSAD_WORKERS") or load_config().workers)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if workers:
+        stage_server.start()  # imports the stages while this process imports Scrapy (below)
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.sources import RegistryError
+    from pipelines.store import StoreError
+
     try:
         settings = build_settings(args.sources, args.db, args.source, args.refetch, overrides)
         check_writable(args.db)

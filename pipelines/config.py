@@ -69,3 +69,14 @@ def workers_per_job(jobs: int, cpus: int | None = None) -> int:
     when a process would get fewer than two (it then runs its stages itself, on its own CPU)."""
     share = (cpus or usable_cpus()) // max(1, jobs)
     return share if share >= 2 else 0
+
+
+def worker_count(setting: str | int | None) -> int:
+    """`MARSAD_WORKERS`: a number of processes (0: the stages run inline), or "auto" (default):
+    one per usable CPU, or inline on a single CPU."""
+    if setting in (None, "", "auto"):
+        return workers_per_job(1)
+    count = int(setting)
+    if count < 0:
+        raise ValueError(f"MARSAD_WORKERS must be >= 0 or 'auto', not {setting!r}")
+    return count

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -22,11 +21,12 @@ from typing import Any
 
 from pipelines.archive import ArchivedPage, ReextractOptions, archivable, compress, page_of_item, process_page
 from pipelines.classify import RELEVANCE_THRESHOLD
-from pipelines.config import workers_per_job
+from pipelines.config import worker_count
 from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import Fingerprint, fingerprint, lsh_scheme
 from pipelines.rejections import Rejected, drop
+from pipelines.stage_server import stage_context
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +62,6 @@ def prepare(page: ArchivedPage, options: ReextractOptions) -> Prepared:
     derived = Derived(fingerprint(record["text"] or ""),
                       tuple(index_document(record["title"], record["text"])), archived)
     return Prepared(record, None, derived)
-
-
-def worker_count(setting: str | int | None) -> int:
-    """`MARSAD_WORKERS`: a number of processes (0: the stages run inline), or "auto" (default):
-    one per usable CPU, or inline on a single CPU."""
-    if setting in (None, "", "auto"):
-        return workers_per_job(1)
-    count = int(setting)
-    if count < 0:
-        raise ValueError(f"MARSAD_WORKERS must be >= 0 or 'auto', not {setting!r}")
-    return count
 
 
 def _warm_up() -> None:
@@ -116,12 +105,8 @@ class StagesPipeline:
         if self.workers:
             from pebble import ProcessPool
 
-            # forkserver: workers start from a clean single-threaded process that has imported the
-            # stages once, not from a copy of the running reactor and its threads.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["pipelines.workers", "datasketch"])  # see lsh_scheme
             self.pool = ProcessPool(self.workers, max_tasks=TASKS_PER_WORKER, initializer=_warm_up,
-                                    context=context)
+                                    context=stage_context())
 
     def close_spider(self):
         if self.pool is not None:

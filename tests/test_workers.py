@@ -16,8 +16,8 @@ from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import fingerprint
 from pipelines.rejections import PageDropped
-from pipelines.config import workers_per_job
-from pipelines.workers import StagesPipeline, prepare, worker_count
+from pipelines.config import worker_count, workers_per_job
+from pipelines.workers import StagesPipeline, prepare
 from tests.support import stages
 
 FETCHED = datetime(2026, 11, 20, tzinfo=timezone.utc).isoformat()
