@@ -8,8 +8,9 @@ Where: in the database (table `archive`, one row per canonical URL, the latest f
 files under data/archive/. One file to back up and move with the articles it explains; the
 page and its article row are written in the same transaction; re-extraction is one query per
 source; no file names derived from Arabic URLs; a compressed news page (10-40 KB) is the size
-SQLite stores faster than the file system does. Codec: zlib (standard library), recorded per
-row so that another codec can be added without rewriting old rows.
+SQLite stores faster than the file system does. Codec: Zstandard level 3 (6x faster than zlib
+level 6 on real Arabic pages for a 6% larger archive), recorded per row: rows archived with zlib
+before it still read.
 """
 
 from __future__ import annotations
@@ -26,8 +27,14 @@ from pipelines.dedupe import dedupe_keys
 from pipelines.extract import ExtractSettings, extract_article
 from pipelines.rejections import Rejected
 
-CODEC = "zlib"
-LEVEL = 6
+try:
+    from compression import zstd  # Python 3.14+
+except ImportError:
+    from backports import zstd  # the same module before 3.14 (Scrapy depends on it too)
+
+CODEC = "zstd"
+LEVEL = 3
+_DECOMPRESSORS = {"zstd": zstd.decompress, "zlib": zlib.decompress}
 MAX_ARCHIVED_BYTES = 8_000_000  # a page larger than this is a counted failure, not kept
 # Article columns that re-extraction may change (the key columns and timestamps never change).
 COMPARED = ("title", "author", "author_bio", "published_at", "date_source", "text", "word_count",
@@ -51,13 +58,13 @@ class ArchivedPage:
 
 
 def compress(body: bytes) -> bytes:
-    return zlib.compress(body, LEVEL)
+    return zstd.compress(body, LEVEL)
 
 
 def decompress(blob: bytes, codec: str = CODEC) -> bytes:
-    if codec != CODEC:
+    if codec not in _DECOMPRESSORS:
         raise ValueError(f"unknown archive codec {codec!r}")
-    return zlib.decompress(blob)
+    return _DECOMPRESSORS[codec](blob)
 
 
 def archivable(page: ArchivedPage) -> bool:

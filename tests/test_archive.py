@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zlib
 
 import pytest
 from click.testing import CliRunner
@@ -23,10 +24,18 @@ def test_compress_roundtrip_and_row_roundtrip():
                         status=200, content_type="text/html; charset=utf-8", header_charset="utf-8",
                         encoding="utf-8", requested_url="https://e.com/a")
     row = to_row(page, "https://e.com/a")
-    assert row["url"] == "https://e.com/a" and row["raw_size"] == len(body) and row["codec"] == "zlib"
+    assert row["url"] == "https://e.com/a" and row["raw_size"] == len(body) and row["codec"] == "zstd"
     assert from_row({**row, "article_id": None}) == page
     with pytest.raises(ValueError):
         decompress(row["body"], "lz4")
+
+
+def test_rows_archived_with_zlib_still_read():
+    body = "<html><body><p>صفحة أرشفت قبل Zstandard</p></body></html>".encode("utf-8")
+    old_row = {"url": "https://e.com/a", "fetched_url": None, "source_id": "s", "codec": "zlib",
+               "body": zlib.compress(body, 6), "fetched_at": "2026-01-01T00:00:00+00:00", "http_status": 200,
+               "content_type": "text/html", "header_charset": None, "encoding": None, "requested_url": None}
+    assert from_row(old_row).body == body
 
 
 @pytest.fixture(scope="module")
