@@ -13,7 +13,7 @@ carries the newest entries.
 `crawler.crawl`), `root/urls.txt` (every article URL) and `root/corpus.json` (the ground
 truth). Generated into a temp dir by the benchmarks; never committed.
 
-Usage: python -m bench.corpus OUT_DIR [--pages 5000] [--outlets 10] [--port 8480]
+Usage: python -m bench.corpus OUT_DIR [--pages 5000] [--outlets 10] [--port 8480] [--light]
 """
 
 from __future__ import annotations
@@ -48,6 +48,91 @@ AUTHORS = ["سامر الحداد", "منى العلي", "خالد الزين", 
            "وليد الشريف", "نور الهدى سالم", "عادل المصري", "ليلى الفارس", "باسل عيسى", "سارة الكبيسي"]
 CREDIT = "نقلا عن {name}"
 _SENTENCE_END = re.compile(r"(?<=[.؟!])\s+")
+
+# Page furniture around the story, so that pages weigh what real ones do: the Arabic article
+# pages in ../shared/realdata weigh 29-113 KB (median 70 KB), most of it scripts, styles,
+# menus and link lists; the sample outlets' pages weigh about 10 KB. Section names are written
+# for this benchmark.
+SECTIONS = ["الرئيسية", "أخبار", "سياسة", "اقتصاد", "رياضة", "ثقافة", "فنون", "تكنولوجيا", "صحة",
+            "مقالات", "رأي", "تحقيقات", "منوعات", "العالم", "الخليج", "مصر", "الشام", "المغرب العربي",
+            "آسيا", "أوروبا", "أمريكا", "أفريقيا", "فيديو", "صور", "بودكاست", "كاريكاتير", "حوارات",
+            "ملفات خاصة", "طقس", "أسواق", "عملات", "سيارات", "سفر", "مطبخ", "شباب", "المرأة", "تعليم",
+            "علوم", "بيئة", "تراث", "من نحن", "اتصل بنا", "أعلن معنا", "سياسة الخصوصية", "شروط الاستخدام"]
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """One outlet's furniture: head scripts and styles, masthead and menu, footer."""
+
+    head: str
+    header: str
+    footer: str
+
+
+def _name(rng: random.Random) -> str:
+    return "".join(rng.choice(_LETTERS) for _ in range(rng.randint(3, 9)))
+
+
+def _script(rng: random.Random, size: int) -> str:
+    """About `size` characters of minified-looking JavaScript (an ads or analytics loader)."""
+    parts: list[str] = []
+    while sum(map(len, parts)) < size:
+        f, values = _name(rng), ",".join(str(rng.randint(0, 99999)) for _ in range(rng.randint(4, 12)))
+        parts.append(f"function {f}(e,t){{var n=[{values}];for(var r=0;r<n.length;r++){{if(n[r]===e)"
+                     f"return t?n[r]:r}}return-1}}window.{f}={f};")
+    return "".join(parts)
+
+
+def _style(rng: random.Random, prefix: str, size: int) -> str:
+    parts: list[str] = []
+    while sum(map(len, parts)) < size:
+        parts.append(f".{prefix}-{_name(rng)}{{margin:{rng.randint(0, 40)}px {rng.randint(0, 40)}px;"
+                     f"color:#{rng.randrange(16**6):06x};font-size:{rng.randint(11, 32)}px}}")
+    return "".join(parts)
+
+
+def _link_list(links: list[tuple[str, str]], cls: str) -> str:
+    return f'<ul class="{cls}">' + "".join(f'<li><a href="{href}">{escape(text)}</a></li>'
+                                           for href, text in links) + "</ul>"
+
+
+def make_chrome(rng: random.Random, outlet: "Outlet") -> Chrome:
+    """An outlet's furniture, 35-75 KB: scripts, a style sheet, a config blob, menu, footer."""
+    p = outlet.id
+    menu = [(f"/section/{_name(rng)}/", name) for name in rng.sample(SECTIONS, k=rng.randint(25, 40))]
+    config = {"site": outlet.name, "sections": {href: name for href, name in menu},
+              "ads": [{"slot": _name(rng), "size": [rng.choice([300, 728]), rng.choice([90, 250])]}
+                      for _ in range(12)]}
+    head = (f"<style>{_style(rng, p, rng.randint(6000, 14000))}</style>"
+            f"<script>{_script(rng, rng.randint(10000, 25000))}</script>"
+            f"<script>window.__{p}__={json.dumps(config, ensure_ascii=False)};</script>")
+    header = (f'<div class="{p}-masthead"><a class="{p}-logo" href="/">{escape(outlet.name)}</a>'
+              f'<nav class="{p}-menu" role="navigation">{_link_list(menu, p + "-menu-list")}</nav></div>')
+    footer_links = [(f"/section/{_name(rng)}/", name) for name in rng.sample(SECTIONS, k=20)]
+    footer = (f'<footer class="{p}-footer">{_link_list(footer_links, p + "-footer-links")}'
+              f'<p class="{p}-copyright">© 2026 {escape(outlet.name)}. جميع الحقوق محفوظة.</p></footer>'
+              f"<script>{_script(rng, rng.randint(8000, 20000))}</script>")
+    return Chrome(head, header, footer)
+
+
+def page_lists(rng: random.Random, outlet: "Outlet", pool: list[str], others: list["Page"]) -> str:
+    """The per-page furniture: a news ticker, most-read and latest lists, related articles."""
+    p = outlet.id
+
+    def headline() -> str:
+        return " ".join(make_sentence(rng, pool).split()[:rng.randint(6, 11)])
+
+    ticker = "".join(f'<a href="/news/{rng.randint(10000, 99999)}.html">{escape(headline())}</a>'
+                     for _ in range(8))
+    most_read = [(f"/news/{rng.randint(10000, 99999)}.html", headline()) for _ in range(10)]
+    related = "".join(f'<div class="{p}-card"><a href="{o.path}">{escape(o.title)}</a>'
+                      f'<span class="{p}-card-author">{escape(o.author)}</span></div>' for o in others)
+    return (f'<div class="{p}-ticker">{ticker}</div>'
+            f'<aside class="{p}-sidebar"><h3>الأكثر قراءة</h3>{_link_list(most_read, p + "-most-read")}</aside>'
+            f'<section class="{p}-related"><h3>اقرأ أيضا</h3>{related}</section>'
+            f'<div class="{p}-share"><a href="#">فيسبوك</a><a href="#">تويتر</a><a href="#">واتساب</a></div>')
+
 
 
 @dataclass(frozen=True)
@@ -147,7 +232,8 @@ class _Templates:
         self.listing = (root / "opinion" / "index.html").read_text(encoding="utf-8")
         self.name = spec["name"]
 
-    def article_page(self, outlet: Outlet, page: Page, paragraphs: list[str]) -> str:
+    def article_page(self, outlet: Outlet, page: Page, paragraphs: list[str],
+                     furniture: tuple[Chrome, str] | None = None) -> str:
         e = self.entry
         text = (self.article.replace(f"{{{{{outlet.template}}}}}", outlet.host)
                 .replace(e["path"], page.path).replace(e["title"], page.title)
@@ -169,6 +255,13 @@ class _Templates:
             else:
                 anchor.addnext(node)
                 anchor = node
+        if furniture is not None:
+            chrome, lists = furniture
+            tree.find("head").extend(lxml_html.fragments_fromstring(chrome.head))
+            page_body = tree.find("body")
+            for k, node in enumerate(lxml_html.fragments_fromstring(chrome.header)):
+                page_body.insert(k, node)
+            page_body.extend(lxml_html.fragments_fromstring(lists + chrome.footer))
         return "<!DOCTYPE html>\n" + lxml_html.tostring(tree, encoding="unicode")
 
     def listing_page(self, outlet: Outlet, cards: list[Page], next_path: str | None) -> str:
@@ -278,8 +371,9 @@ def _plan(outlets: list[Outlet], pages: int, copy_share: float, rng: random.Rand
 
 def generate(root: Path, *, pages: int = 5000, outlets: int = 10, port: int = 8480,
              first_address: int = 2, copy_share: float = 0.05, feed_size: int = 50,
-             per_listing: int = 25, per_sitemap: int = 250, seed: int = 0) -> Corpus:
-    """Write the corpus under `root`; return what was written (the ground truth)."""
+             per_listing: int = 25, per_sitemap: int = 250, seed: int = 0, light: bool = False) -> Corpus:
+    """Write the corpus under `root`; return what was written (the ground truth). `light`: the
+    sample templates' pages alone (~10 KB), without the furniture that real pages carry."""
     if not 1 <= outlets <= len(OUTLET_NAMES) or pages < outlets:
         raise ValueError(f"need 1..{len(OUTLET_NAMES)} outlets and at least one page each")
     rng = random.Random(seed)
@@ -292,6 +386,9 @@ def generate(root: Path, *, pages: int = 5000, outlets: int = 10, port: int = 84
     texts: dict[str, list[str]] = {}
     templates = {name: _Templates(name) for name in names}
     root.mkdir(parents=True, exist_ok=True)
+    furniture_rng = random.Random(seed + 1)  # apart from `rng`: light and real corpora share their texts
+    chrome = {o.id: make_chrome(furniture_rng, o) for o in outlet_list}
+    by_outlet = {o.id: [p for p in planned if p.outlet == o.id] for o in outlet_list}
     for page in planned:  # originals come first, so a copy finds its original's text
         outlet = next(o for o in outlet_list if o.id == page.outlet)
         if page.copy_of:
@@ -300,7 +397,10 @@ def generate(root: Path, *, pages: int = 5000, outlets: int = 10, port: int = 84
             paragraphs = texts[page.url] = make_text(rng, pool)
         target = root / page.file
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(templates[outlet.template].article_page(outlet, page, paragraphs), encoding="utf-8")
+        furniture = None if light else (chrome[outlet.id], page_lists(
+            furniture_rng, outlet, pool, furniture_rng.sample(by_outlet[outlet.id], k=min(6, len(by_outlet[outlet.id])))))
+        target.write_text(templates[outlet.template].article_page(outlet, page, paragraphs, furniture),
+                          encoding="utf-8")
     depth = 1
     for outlet in outlet_list:
         own = sorted((p for p in planned if p.outlet == outlet.id), key=lambda p: p.published, reverse=True)
@@ -344,8 +444,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--outlets", type=int, default=10)
     parser.add_argument("--port", type=int, default=8480)
+    parser.add_argument("--light", action="store_true", help="pages without site furniture (~10 KB)")
     args = parser.parse_args(argv)
-    corpus = generate(args.out, pages=args.pages, outlets=args.outlets, port=args.port)
+    corpus = generate(args.out, pages=args.pages, outlets=args.outlets, port=args.port, light=args.light)
     copies = sum(1 for p in corpus.pages if p.copy_of)
     print(f"{len(corpus.pages)} pages ({copies} republished copies) across {len(corpus.outlets)} outlets in {args.out}")
 

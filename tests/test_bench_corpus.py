@@ -117,3 +117,22 @@ def test_originals_differ(corpus):
     originals = [p for p in corpus.pages if not p.copy_of]
     bodies = {"\n".join(_paragraphs(corpus, page)) for page in originals}
     assert len(bodies) == len(originals)
+
+
+def test_pages_weigh_what_real_pages_do_and_the_furniture_is_not_article_text(corpus, tmp_path):
+    """Pages carry real sites' furniture (menus, scripts, link lists): 35-110 KB like the Arabic
+    pages of ../shared/realdata (median 70 KB); extraction ignores it: the same article as on
+    the light page (the templates alone)."""
+    from datetime import datetime, timezone
+
+    sizes = sorted((corpus.root / p.file).stat().st_size for p in corpus.pages)
+    assert 35_000 <= sizes[len(sizes) // 2] <= 110_000
+    light = corpus_module.generate(tmp_path / "light", pages=120, outlets=4, port=8555, copy_share=0.1,
+                                   feed_size=10, per_listing=7, per_sitemap=12, light=True)
+    assert max((light.root / p.file).stat().st_size for p in light.pages) < 20_000
+    when = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    for page in corpus.pages[::12]:
+        heavy = extract_article((corpus.root / page.file).read_bytes(), url=page.url, fetched_at=when)
+        plain = extract_article((light.root / page.file).read_bytes(), url=page.url, fetched_at=when)
+        assert heavy == plain
+
