@@ -329,6 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     if args._loop:
         _loop(args._loop[0], Path(args._loop[1]))
         return
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if unknown := set(args.runs.split(",")) - set(RUNS):
         parser.error(f"unknown runs {sorted(unknown)}; known: {', '.join(RUNS)}")
     if args.profile:
@@ -345,9 +347,12 @@ def main(argv: list[str] | None = None) -> None:
             for round_ in range(1, args.rounds + 1):
                 round_dir = workdir / f"round-{round_}"
                 round_dir.mkdir()
+                profile = args.profile / f"round-{round_}" if args.profile and args.rounds > 1 else args.profile
+                if profile:
+                    profile.mkdir(parents=True, exist_ok=True)
                 for name in args.runs.split(","):
                     print(f"running {name} (round {round_}) ...", file=sys.stderr, flush=True)
-                    run = one_run(name, corpus, round_dir, args.profile)
+                    run = one_run(name, corpus, round_dir, profile)
                     measured.setdefault(name, []).append(run)
                     print(f"  {name}: {run.rate:.1f} pages/s", file=sys.stderr, flush=True)
         runs = {name: best_of(results) for name, results in measured.items()}

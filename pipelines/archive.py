@@ -62,9 +62,10 @@ def compress(body: bytes) -> bytes:
 
 
 def decompress(blob: bytes, codec: str = CODEC) -> bytes:
-    if codec not in _DECOMPRESSORS:
+    decompressor = _DECOMPRESSORS.get(codec)
+    if decompressor is None:
         raise ValueError(f"unknown archive codec {codec!r}")
-    return _DECOMPRESSORS[codec](blob)
+    return decompressor(blob)
 
 
 def archivable(page: ArchivedPage) -> bool:

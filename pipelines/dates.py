@@ -29,7 +29,7 @@ import email.utils
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeAlias
 
 from dateutil.parser import isoparse
 from hijridate import Hijri
@@ -233,14 +233,30 @@ class _LazyPattern:
     """A regex compiled on first use: the scanner's patterns take ~0.4 s to compile, which a
     crawl process that only reads sitemap and feed dates (ISO 8601, RFC 2822) never needs."""
 
-    def __init__(self, pattern: str, flags: int = _FLAGS):
+    def __init__(self, pattern: str, flags: int):
         self._source = (pattern, flags)
+        _LAZY_PATTERNS.append(self)
 
-    def __getattr__(self, name: str):  # only reached before the method is bound on the instance
+    def compile(self) -> None:
         compiled = re.compile(*self._source)
         for method in ("match", "search", "finditer", "fullmatch"):
             setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)
+
+    def __getattr__(self, name: str):  # reached only until compile() has bound the methods
+        if name.startswith("_"):  # copy/pickle probes, or _source before __init__ ran
+            raise AttributeError(name)
+        self.compile()
+        return getattr(self, name)
+
+
+_LAZY_PATTERNS: list[_LazyPattern] = []
+
+
+def compile_patterns() -> None:
+    """Compile the scanner's patterns now (the stage workers' forkserver does, once for all)."""
+    for pattern in _LAZY_PATTERNS:
+        pattern.compile()
+
 
 # Forward patterns, tried with .match() at the start of a run of digits.
 _ISO = re.compile(
@@ -465,7 +481,7 @@ def _relative(g: _Groups, fetched_at: datetime | None) -> _Result | None:
 # Scanning
 
 _Handler = Callable[[_Groups, "datetime | None"], "_Result | None"]
-_Pattern = "re.Pattern[str] | _LazyPattern"
+_Pattern: TypeAlias = "re.Pattern[str] | _LazyPattern"
 # At a 4-digit run, at a 1-2 digit run: (forward pattern, backward pattern, backward required, handler)
 _AT_YEAR: tuple[tuple[_Pattern, _Pattern | None, bool, _Handler], ...] = (
     (_ISO, None, False, _iso),

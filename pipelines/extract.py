@@ -253,8 +253,8 @@ def extract_article(
         tree = lxml_html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise Rejected("not_html", f"unparseable HTML: {exc}") from exc
-    # Every element comes from a start tag ("<") or is implied by the parser next to one (html,
-    # head, body, a <p> around stray text): a page with few "<" cannot be too large to count.
+    # Every element comes from a start tag ("<"), or is one of the few the parser implies (html,
+    # head, body; at most one per tag, e.g. tbody): a page with few "<" cannot be too large.
     if 2 * html.count("<") + 4 > settings.max_elements:
         elements = sum(1 for _ in tree.iter())
         if elements > settings.max_elements:

@@ -11,8 +11,7 @@ import multiprocessing
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 
-# datasketch (and scipy, which it imports) is preloaded for `pipelines.neardup.lsh_scheme`.
-PRELOAD = ["pipelines.workers", "datasketch"]
+PRELOAD = ["pipelines.stage_preload"]
 
 
 def stage_context() -> BaseContext:

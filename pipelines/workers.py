@@ -24,7 +24,7 @@ from pipelines.classify import RELEVANCE_THRESHOLD
 from pipelines.config import worker_count
 from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
-from pipelines.neardup import Fingerprint, fingerprint, lsh_scheme
+from pipelines.neardup import Fingerprint, fingerprint
 from pipelines.rejections import Rejected, drop
 from pipelines.stage_server import stage_context
 
@@ -64,15 +64,6 @@ def prepare(page: ArchivedPage, options: ReextractOptions) -> Prepared:
     return Prepared(record, None, derived)
 
 
-def _warm_up() -> None:
-    """Worker initializer: load the gazetteer, the language profiles and the MinHash scheme once,
-    not on the first page."""
-    from pipelines.classify import classify
-
-    classify("كازاخستان", title="")
-    lsh_scheme()
-
-
 class StagesPipeline:
     """Scrapy adapter: fills an article item from its fetched body (extraction, classification,
     dedupe keys, and the store's derived data), or drops it with the reason."""
@@ -105,8 +96,7 @@ class StagesPipeline:
         if self.workers:
             from pebble import ProcessPool
 
-            self.pool = ProcessPool(self.workers, max_tasks=TASKS_PER_WORKER, initializer=_warm_up,
-                                    context=stage_context())
+            self.pool = ProcessPool(self.workers, max_tasks=TASKS_PER_WORKER, context=stage_context())
 
     def close_spider(self):
         if self.pool is not None:

@@ -487,3 +487,21 @@ def test_crawl_refuses_internal_targets_however_they_arrive(tmp_path):
     finally:
         for s in (site, victim, other):
             s.close()
+
+
+@PROPERTY
+@given(st.lists(html_fragment, max_size=4), st.sampled_from(["", "<html>", "<!DOCTYPE html><html><head>"]),
+       st.sampled_from(["", "</body>", "</html>x", "<table>x<td>y", "</p></br>z"]))
+def test_element_count_is_bounded_by_the_tags(fragments, opening, closing):
+    """extract_article counts a page's elements only when 2 x its "<" + 4 could exceed the cap:
+    that must bound what the parser builds, implied elements included, for any markup."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    html = opening + "".join(fragments) + closing
+    assume(html.strip())
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return
+    assert sum(1 for _ in tree.iter()) <= 2 * html.count("<") + 4

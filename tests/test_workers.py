@@ -155,3 +155,19 @@ def test_crawl_process_does_not_load_what_only_workers_need():
             "and 'match' not in vars(_DAY_FIRST))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["[]", "True"]
+
+
+@pytest.mark.parametrize("setting, starts", [("0", False), ("2", True), ("auto", True)])
+def test_crawl_starts_the_stage_forkserver_early_only_when_it_will_have_workers(setting, starts, tmp_path,
+                                                                               monkeypatch):
+    """crawler.crawl launches the workers' forkserver before importing Scrapy, so that the two
+    imports overlap; with MARSAD_WORKERS=0 it starts none."""
+    from crawler import crawl
+
+    monkeypatch.setattr("pipelines.config.usable_cpus", lambda: 2)
+    started = []
+    monkeypatch.setattr(crawl.stage_server, "start", lambda: started.append(True))
+    code = crawl.run(["--sources", str(tmp_path / "missing.toml"), "--db", str(tmp_path / "x.db"),
+                      "--set", f"MARSAD_WORKERS={setting}"])
+    assert code == 1  # the registry is missing: the crawl stops after the decision
+    assert bool(started) == starts

@@ -1,0 +1,12 @@
+"""Imported once by the stage workers' forkserver (`pipelines.stage_server.PRELOAD`): what every
+stage worker needs is loaded and compiled here, and the workers fork from it ready, as do the
+workers that replace them. The crawl process itself never imports this module."""
+
+from pipelines.classify import classify
+from pipelines.dates import compile_patterns
+from pipelines.neardup import lsh_scheme
+from pipelines.workers import prepare  # noqa: F401  the stages themselves
+
+compile_patterns()  # the date scanner (~0.4 s)
+lsh_scheme()  # datasketch and scipy (~0.5 s)
+classify("كازاخستان", title="")  # the gazetteer and the language profiles
