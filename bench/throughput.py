@@ -4,7 +4,7 @@ Usage (from the repository root): python -m bench.throughput [--pages 5000] [--o
                                    [--runs a1,b1,c,d,e,a2,b2] [--server nginx|aiohttp] [--light]
                                    [--rounds N]
 
-One corpus (bench/corpus.py; pages of ~65 KB like real Arabic news pages, `--light`: ~10 KB) served on 127.0.0.2.. by nginx (bench/serve.py), one profile for
+One corpus (bench/corpus.py; pages of ~60 KB like real Arabic news pages, `--light`: ~10 KB) served on 127.0.0.2.. by nginx (bench/serve.py), one profile for
 every run: politeness off on loopback (no AutoThrottle, no delay, per-domain concurrency 16,
 global concurrency 16), robots.txt obeyed, each outlet on its own address. Runs:
   a1  Marsad's full pipeline as `marsad crawl` runs it: one `python -m crawler.crawl` process
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="run the whole list this many times, interleaved; report each run's best")
     parser.add_argument("--light", action="store_true",
-                        help="pages without site furniture (~10 KB instead of ~65 KB, see bench/corpus.py)")
+                        help="pages without site furniture (~10 KB instead of ~60 KB, see bench/corpus.py)")
     parser.add_argument("--series", type=Path, help="write the RSS series of every run here (JSON)")
     parser.add_argument("--profile", type=Path, help="profile a1/a2/e with pyinstrument, reports in this folder")
     parser.add_argument("--_loop", nargs=2, help=argparse.SUPPRESS)
