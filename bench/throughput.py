@@ -4,8 +4,8 @@ Usage (from the repository root): python -m bench.throughput [--pages 5000] [--o
                                    [--runs a1,b1,c,d,e,a2,b2] [--server nginx|aiohttp] [--light]
                                    [--rounds N]
 
-One corpus (bench/corpus.py; pages of ~60 KB like real Arabic news pages, `--light`: ~10 KB) served on 127.0.0.2.. by nginx (bench/serve.py), one profile for
-every run: politeness off on loopback (no AutoThrottle, no delay, per-domain concurrency 16,
+One corpus (bench/corpus.py; pages of ~60 KB like real Arabic news pages, `--light`: ~10 KB)
+served on 127.0.0.2.. by nginx (bench/serve.py), one profile for every run: politeness off on loopback (no AutoThrottle, no delay, per-domain concurrency 16,
 global concurrency 16), robots.txt obeyed, each outlet on its own address. Runs:
   a1  Marsad's full pipeline as `marsad crawl` runs it: one `python -m crawler.crawl` process
       (discovery from feeds, sitemaps and paginated listings, fetch, store, archive) with its
