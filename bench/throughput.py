@@ -5,8 +5,9 @@ Usage (from the repository root): python -m bench.throughput [--pages 5000] [--o
                                    [--rounds N]
 
 One corpus (bench/corpus.py; pages of ~60 KB like real Arabic news pages, `--light`: ~10 KB)
-served on 127.0.0.2.. by nginx (bench/serve.py), one profile for every run: politeness off on loopback (no AutoThrottle, no delay, per-domain concurrency 16,
-global concurrency 16), robots.txt obeyed, each outlet on its own address. Runs:
+served on 127.0.0.2.. by nginx (bench/serve.py), one profile for every run: politeness off on
+loopback (no AutoThrottle, no delay, per-domain and global concurrency 16), robots.txt obeyed,
+each outlet on its own address. Runs:
   a1  Marsad's full pipeline as `marsad crawl` runs it: one `python -m crawler.crawl` process
       (discovery from feeds, sitemaps and paginated listings, fetch, store, archive) with its
       stage workers (extract, classify, dedupe keys; MARSAD_WORKERS=auto: one per CPU) into a
