@@ -132,7 +132,8 @@ def minhash(shingle_hashes: np.ndarray) -> np.ndarray:
     _, multipliers, offsets = lsh_scheme()
     result = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
     for start in range(0, mixed.size, _MINHASH_ROWS):
-        permuted = np.multiply(mixed[start:start + _MINHASH_ROWS, None], multipliers)  # wraps mod 2**32
+        # uint32 products wrap mod 2**32, as the scheme wants
+        permuted = np.multiply(mixed[start:start + _MINHASH_ROWS, None], multipliers)
         permuted += offsets
         np.minimum(result, permuted.min(axis=0), out=result)
     return result
@@ -143,7 +144,8 @@ def lsh_bands(shingle_hashes: np.ndarray) -> tuple[int, ...]:
     if not np.size(shingle_hashes):
         return ()
     digest = minhash(shingle_hashes).astype("<u8").tobytes()
-    return tuple(_key64(bytes([i]) + digest[8 * start:8 * end]) for i, (start, end) in enumerate(lsh_scheme()[0]))
+    bands = lsh_scheme()[0]
+    return tuple(_key64(bytes([i]) + digest[8 * start:8 * end]) for i, (start, end) in enumerate(bands))
 
 
 def _passage_keys(sentences: Iterable[Sequence[str]], limit: int) -> tuple[int, ...]:
