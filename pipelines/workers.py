@@ -4,18 +4,22 @@ and writes.
 `prepare` is pure: one page in, everything the store needs out — the article columns
 (extract → classify → dedupe keys, `pipelines.archive.process_page`) and what the store would
 otherwise compute on the reactor thread (near-duplicate fingerprint, search-index document,
-compressed raw page) — or the page's rejection. `StagesPipeline` is its Scrapy adapter: with
-`MARSAD_WORKERS` = 0 it calls `prepare` inline; otherwise it hands each page to a pool of that
-many processes (pebble: a page whose stages outlive `MARSAD_STAGE_TIMEOUT` or crash their process
-is dropped alone, counted as `stage_timeout` / `stage_crash`, and the process is replaced).
+compressed raw page) — or the page's rejection. `StagesPipeline` is its Scrapy adapter: it hands
+each page to a pool of `MARSAD_WORKERS` processes (pebble: a page whose stages outlive
+`MARSAD_STAGE_TIMEOUT` or crash their process is dropped alone, counted as `stage_timeout` /
+`stage_crash`, and the process is replaced), or with 0 workers calls `prepare` inline, under a
+SIGALRM deadline of the same timeout (which stops Python code, not a loop inside C code).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +66,30 @@ def prepare(page: ArchivedPage, options: ReextractOptions) -> Prepared:
     derived = Derived(fingerprint(record["text"] or ""),
                       tuple(index_document(record["title"], record["text"])), archived)
     return Prepared(record, None, derived)
+
+
+class _StageTimeout(BaseException):
+    """Not an Exception: a stage's own `except Exception` must not swallow it."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise _StageTimeout in this block after `seconds` (the main thread only; elsewhere no
+    deadline: signals are delivered to the main thread)."""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _StageTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class StagesPipeline:
@@ -111,16 +139,22 @@ class StagesPipeline:
         if adapter.get("kind") != "page":
             return item
         page = page_of_item(adapter)
-        if self.pool is None:
-            prepared = self.stage(page, self.options)
-        else:
-            prepared = await self._in_pool(page)
+        prepared = self._inline(page) if self.pool is None else await self._in_pool(page)
         adapter["derived"] = prepared.derived
         if prepared.rejection:
             raise drop(self.stats, adapter["source_id"], Rejected(*prepared.rejection))
         for key, value in prepared.record.items():
             adapter[key] = value
         return item
+
+    def _inline(self, page: ArchivedPage) -> Prepared:
+        """The stages in this process, stopped by SIGALRM past the timeout. Weaker than a worker's
+        timeout: a loop inside C code (a regex, the HTML parser) is not interrupted."""
+        try:
+            with _deadline(self.timeout):
+                return self.stage(page, self.options)
+        except _StageTimeout:
+            return Prepared(None, ("stage_timeout", f"stages ran over {self.timeout:g} s"))
 
     async def _in_pool(self, page: ArchivedPage) -> Prepared:
         from pebble import ProcessExpired

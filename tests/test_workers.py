@@ -4,6 +4,8 @@ that hangs or kills its worker is dropped alone, with its reason counted."""
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 from datetime import datetime, timezone
 
 import numpy as np
@@ -129,6 +131,20 @@ def test_a_page_that_hangs_or_kills_its_worker_is_dropped_alone(stage, marker, r
     assert isinstance(results[0], PageDropped) and results[0].reason == reason
     assert all(r["title"] for r in results[1:] + after)  # the others, and the pool afterwards
     assert stats.get_value(f"marsad/alwaha/dropped/{reason}") == 1
+
+
+def test_inline_stages_that_hang_are_stopped_at_the_timeout():
+    """Without workers (MARSAD_WORKERS=0, one CPU, `--jobs N` on few CPUs) the same timeout holds,
+    through SIGALRM, and the crawl goes on with the next page."""
+    pipe, stats = _pipeline(stages.hang_on_marked, workers=0, timeout=1)
+    started = time.monotonic()
+    results = asyncio.run(_run(pipe, [_item(_page(ARTICLE, "http://alwaha.example/a-hang")),
+                                      _item(_page(ARTICLE, "http://alwaha.example/ok"))]))
+    assert time.monotonic() - started < 30
+    assert isinstance(results[0], PageDropped) and results[0].reason == "stage_timeout"
+    assert results[1]["title"]
+    assert stats.get_value("marsad/alwaha/dropped/stage_timeout") == 1
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no alarm left armed
 
 
 def test_pipeline_counts_a_rejection_under_its_reason():
