@@ -147,6 +147,9 @@ class StagesPipeline:
             adapter[key] = value
         return item
 
+    def _timed_out(self) -> Prepared:
+        return Prepared(None, ("stage_timeout", f"stages ran over {self.timeout:g} s"))
+
     def _inline(self, page: ArchivedPage) -> Prepared:
         """The stages in this process, stopped by SIGALRM past the timeout. Weaker than a worker's
         timeout: a loop inside C code (a regex, the HTML parser) is not interrupted."""
@@ -154,7 +157,7 @@ class StagesPipeline:
             with _deadline(self.timeout):
                 return self.stage(page, self.options)
         except _StageTimeout:
-            return Prepared(None, ("stage_timeout", f"stages ran over {self.timeout:g} s"))
+            return self._timed_out()
 
     async def _in_pool(self, page: ArchivedPage) -> Prepared:
         from pebble import ProcessExpired
@@ -163,7 +166,7 @@ class StagesPipeline:
         try:
             return await asyncio.wrap_future(future)
         except FutureTimeout:
-            return Prepared(None, ("stage_timeout", f"stages ran over {self.timeout:g} s"))
+            return self._timed_out()
         except ProcessExpired as exc:
             log.error("a worker died on %s (exit code %s)", page.url, exc.exitcode)
             return Prepared(None, ("stage_crash", f"worker exit code {exc.exitcode}"))
