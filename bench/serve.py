@@ -150,6 +150,7 @@ def main(argv: list[str]) -> None:
 
     corpus = load(Path(argv[0]))
     roots = {o.id: corpus.root / o.id for o in corpus.outlets}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops nginx too, as Ctrl-C does
     with serve(roots, {o.id: o.host for o in corpus.outlets}) as kind:
         print(f"{kind} serving {len(roots)} outlets: {corpus.outlets[0].base}/ ... (Ctrl-C stops)")
         try:
