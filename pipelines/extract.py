@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -235,6 +236,10 @@ def _title_candidates(meta: PageMeta, found: Mapping[str, Any]) -> list[str | No
     return [*titles, found.get("title"), *(v for v, o in meta.candidates.get("title", []) if o == "title"), meta.h1]
 
 
+def _is_document(tree: lxml_html.HtmlElement | None) -> bool:
+    return tree is not None and tree.tag == "html"
+
+
 def extract_article(
     body: bytes,
     *,
@@ -262,8 +267,13 @@ def extract_article(
     challenge = bot_challenge(html)
     if challenge:
         raise Rejected("bot_challenge", challenge)
+    # One parse, trafilatura's (it keeps more body than lxml's default parser): our metadata reads
+    # a copy, the tree itself is pruned for trafilatura below. lxml's document parse when
+    # trafilatura's loader refuses the page or parses it as a fragment (then the metadata and an
+    # override body may remain).
+    body_tree = trafilatura.load_html(html)
     try:
-        tree = lxml_html.document_fromstring(html)
+        tree = body_tree if _is_document(body_tree) else lxml_html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise Rejected("not_html", f"unparseable HTML: {exc}") from exc
     # Every element comes from a start tag ("<"), or is one of the few the parser implies (html,
@@ -272,6 +282,8 @@ def extract_article(
         elements = sum(1 for _ in tree.iter())
         if elements > settings.max_elements:
             raise Rejected("tree_too_large", f"{elements} elements > {settings.max_elements}")
+    if tree is body_tree:
+        tree = copy.copy(body_tree)
 
     meta = read_metadata(tree)
     header = _header_text(tree)
@@ -279,14 +291,11 @@ def extract_article(
     override_author = _override_text(tree, overrides.get("author"))
     override_date = _override_text(tree, overrides.get("date"))
 
-    # trafilatura's own parse, not our tree: it keeps more body. Pruned here, then handed over
-    # (bare_extraction copies a tree it is given and works on the copy).
-    body_tree = trafilatura.load_html(html)
     if body_tree is not None:
         prune_blocks(body_tree)
         if settings.favor_precision:  # without it, baseline and recall escalation read the raw page
             drop_navigation(body_tree)
-    doc = None if body_tree is None else trafilatura.bare_extraction(
+    doc = None if body_tree is None else trafilatura.bare_extraction(  # works on a copy of the tree
         body_tree,
         url=url,
         with_metadata=False,  # our own metadata comes first; htmldate only runs when it found no date

@@ -209,6 +209,17 @@ def test_source_overrides_for_body_author_date():
     assert "تذييل" not in got.text
 
 
+def test_a_fragment_trafilatura_refuses_still_yields_its_override_body():
+    """A bare fragment (no <html>, one block) is refused by trafilatura's loader: lxml's parse
+    still serves the metadata and a source's override body."""
+    import trafilatura
+
+    html = "<div class='x'><p>" + " ".join(f"{LOREM}{i}." for i in range(3)) + "</p></div>"
+    assert trafilatura.load_html(html) is None
+    got = run(html.encode(), overrides={"body": "//div[@class='x']/p"})
+    assert got.text.startswith(LOREM.strip()) and got.word_count > 50
+
+
 def test_gates_short_boilerplate_and_mojibake():
     with pytest.raises(Rejected) as exc:
         run(page(body="<p>نص قصير جدا.</p>"))
