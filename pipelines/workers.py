@@ -29,7 +29,7 @@ from pipelines.config import worker_count
 from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import Fingerprint, fingerprint
-from pipelines.rejections import Rejected, drop
+from pipelines.rejections import Rejected
 from pipelines.stage_server import stage_context
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,8 @@ class StagesPipeline:
         prepared = self._inline(page) if self.pool is None else await self._in_pool(page)
         adapter["derived"] = prepared.derived
         if prepared.rejection:
+            from crawler.drops import drop
+
             raise drop(self.stats, adapter["source_id"], Rejected(*prepared.rejection))
         for key, value in prepared.record.items():
             adapter[key] = value
