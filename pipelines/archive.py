@@ -9,8 +9,8 @@ files under data/archive/. One file to back up and move with the articles it exp
 page and its article row are written in the same transaction; re-extraction is one query per
 source; no file names derived from Arabic URLs; a compressed news page (10-40 KB) is the size
 SQLite stores faster than the file system does. Codec: Zstandard level 3 (6x faster than zlib
-level 6 on real Arabic pages for a 6% larger archive), recorded per row: rows archived with zlib
-before it still read.
+level 6 on real Arabic pages for a 6% larger archive; zlib on a Python without Zstandard),
+recorded per row: rows archived with zlib before it still read.
 """
 
 from __future__ import annotations
@@ -28,13 +28,16 @@ from pipelines.extract import ExtractSettings, extract_article
 from pipelines.rejections import Rejected
 
 try:
-    from compression import zstd  # Python 3.14+
+    from compression import zstd  # Python 3.14+, when built with libzstd
 except ImportError:
-    from backports import zstd  # the same module before 3.14 (Scrapy depends on it too)
+    try:
+        from backports import zstd  # the same module before 3.14 (Scrapy depends on it too)
+    except ImportError:  # a Python 3.14 built without libzstd: archive with zlib
+        zstd = None
 
-CODEC = "zstd"
+CODEC = "zstd" if zstd else "zlib"
 LEVEL = 3
-_DECOMPRESSORS = {"zstd": zstd.decompress, "zlib": zlib.decompress}
+_DECOMPRESSORS = {"zlib": zlib.decompress, **({"zstd": zstd.decompress} if zstd else {})}
 MAX_ARCHIVED_BYTES = 8_000_000  # a page larger than this is a counted failure, not kept
 # Article columns that re-extraction may change (the key columns and timestamps never change).
 COMPARED = ("title", "author", "author_bio", "published_at", "date_source", "text", "word_count",
@@ -58,13 +61,14 @@ class ArchivedPage:
 
 
 def compress(body: bytes) -> bytes:
-    return zstd.compress(body, LEVEL)
+    """`body` compressed with CODEC."""
+    return zstd.compress(body, LEVEL) if zstd else zlib.compress(body, 6)
 
 
 def decompress(blob: bytes, codec: str = CODEC) -> bytes:
     decompressor = _DECOMPRESSORS.get(codec)
     if decompressor is None:
-        raise ValueError(f"unknown archive codec {codec!r}")
+        raise ValueError(f"archive codec {codec!r} is not available in this Python")
     return decompressor(blob)
 
 

@@ -38,6 +38,21 @@ def test_rows_archived_with_zlib_still_read():
     assert from_row(old_row).body == body
 
 
+def test_a_python_without_zstandard_archives_with_zlib():
+    """A Python 3.14 built without libzstd has neither compression.zstd nor backports.zstd (only
+    declared for < 3.14): the archive falls back to zlib, and a Zstandard row fails clearly."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['compression.zstd'] = sys.modules['backports.zstd'] = None\n"
+            "from pipelines import archive as a\n"
+            "body = 'صفحة'.encode() * 500\n"
+            "print(a.CODEC, a.decompress(a.compress(body), a.CODEC) == body)\n"
+            "try:\n    a.decompress(b'', 'zstd')\nexcept ValueError as exc:\n    print(exc)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["zlib True", "archive codec 'zstd' is not available in this Python"]
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
