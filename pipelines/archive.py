@@ -36,7 +36,7 @@ except ImportError:
         zstd = None
 
 CODEC = "zstd" if zstd else "zlib"
-LEVEL = 3
+LEVEL = 3 if zstd else 6  # Zstandard level 3; zlib level 6, the old codec
 _DECOMPRESSORS = {"zlib": zlib.decompress, **({"zstd": zstd.decompress} if zstd else {})}
 MAX_ARCHIVED_BYTES = 8_000_000  # a page larger than this is a counted failure, not kept
 # Article columns that re-extraction may change (the key columns and timestamps never change).
@@ -62,7 +62,7 @@ class ArchivedPage:
 
 def compress(body: bytes) -> bytes:
     """`body` compressed with CODEC."""
-    return zstd.compress(body, LEVEL) if zstd else zlib.compress(body, 6)
+    return zstd.compress(body, LEVEL) if zstd else zlib.compress(body, LEVEL)
 
 
 def decompress(blob: bytes, codec: str = CODEC) -> bytes:
