@@ -13,6 +13,7 @@ from pipelines.archive import ArchivedPage, ReextractOptions, compress, decompre
 from pipelines.config import SAMPLE_SOURCES
 from pipelines.extract import ExtractSettings
 from pipelines.store import archived_article, iter_archive, open_db
+from tests.support.fresh import fresh_python
 
 ALL_COLUMNS = "id, canonical_url, source_id, title, author, published_at, text, word_count, language, genre, countries"
 
@@ -41,16 +42,12 @@ def test_rows_archived_with_zlib_still_read():
 def test_a_python_without_zstandard_archives_with_zlib():
     """A Python 3.14 built without libzstd has neither compression.zstd nor backports.zstd (only
     declared for < 3.14): the archive falls back to zlib, and a Zstandard row fails clearly."""
-    import subprocess
-    import sys
-
     code = ("import sys; sys.modules['compression.zstd'] = sys.modules['backports.zstd'] = None\n"
             "from pipelines import archive as a\n"
             "body = 'صفحة'.encode() * 500\n"
             "print(a.CODEC, a.decompress(a.compress(body), a.CODEC) == body)\n"
             "try:\n    a.decompress(b'', 'zstd')\nexcept ValueError as exc:\n    print(exc)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["zlib True", "archive codec 'zstd' is not available in this Python"]
+    assert fresh_python(code).splitlines() == ["zlib True", "archive codec 'zstd' is not available in this Python"]
 
 
 @pytest.fixture(scope="module")

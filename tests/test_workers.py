@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 from scrapy.statscollectors import MemoryStatsCollector
 
+from crawler.drops import PageDropped
 from pipelines.archive import ArchivedPage, ReextractOptions, decompress, process_page
-from pipelines.config import SAMPLE_OUTLETS
+from pipelines.config import SAMPLE_OUTLETS, worker_count, workers_per_job
 from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import fingerprint
-from crawler.drops import PageDropped
-from pipelines.config import worker_count, workers_per_job
 from pipelines.workers import StagesPipeline, prepare
 from tests.support import stages
+from tests.support.fresh import fresh_python
 
 FETCHED = datetime(2026, 11, 20, tzinfo=timezone.utc).isoformat()
 ARTICLE = SAMPLE_OUTLETS / "alwaha" / "2026" / "10" / "astana-between-moscow-and-beijing.html"
@@ -161,27 +161,19 @@ def test_pipeline_counts_a_rejection_under_its_reason():
 def test_crawl_process_does_not_load_what_only_workers_need():
     """The crawl process starts without datasketch/scipy (~0.5 s) and without compiling the date
     scanner (~0.4 s): only the stage workers (their forkserver) pay for those."""
-    import subprocess
-    import sys
-
     code = ("import sys, crawler.spiders.outlets, crawler.progress, pipelines.store, pipelines.workers; "
             "from pipelines.dates import parse_date, _DAY_FIRST; "
             "parse_date('2026-11-20T08:00:00+03:00'); parse_date('Fri, 20 Nov 2026 08:00:00 +0300'); "
             "print(sorted({'datasketch', 'scipy'} & set(sys.modules)), '_source' in vars(_DAY_FIRST) "
             "and 'match' not in vars(_DAY_FIRST))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["[]", "True"]
+    assert fresh_python(code).split() == ["[]", "True"]
 
 
 def test_stage_workers_do_not_load_scrapy():
     """The forkserver's preload (every stage a worker runs) imports no Scrapy or Twisted (~0.2 s
     of each crawl's start): a verdict becomes a DropItem in the crawl process (crawler.drops)."""
-    import subprocess
-    import sys
-
     code = "import sys, pipelines.stage_preload; print(sorted({'scrapy', 'twisted'} & set(sys.modules)))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.split() == ["[]"]
+    assert fresh_python(code).split() == ["[]"]
 
 
 @pytest.mark.parametrize("setting, starts", [("0", False), ("2", True), ("auto", True)])
