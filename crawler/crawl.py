@@ -7,6 +7,7 @@ through this module as a subprocess.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sqlite3
 import sys
@@ -83,6 +84,9 @@ def run(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     process = CrawlerProcess(settings)
+    # Scrapy filters at its handler, so each page's DEBUG lines ("Crawled", "Stored") are built
+    # and thrown away: below LOG_LEVEL they are now not built at all.
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler("outlets")
     process.crawl(crawler)
     process.start()

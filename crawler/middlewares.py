@@ -1,4 +1,5 @@
-"""The SSRF guard (a downloader middleware and the resolver), and the crawl's log formatter."""
+"""The SSRF guard (a downloader middleware and the resolver), the meta-refresh check, and the
+crawl's log formatter."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.logformatter import LogFormatter
 from scrapy.resolver import CachingThreadedResolver
@@ -72,6 +74,22 @@ class PrivateHostGuard:
     def process_request(self, request):
         check_url(request.url, self.allowed)
         return None
+
+
+# Scrapy reads a meta refresh from the first 4,096 characters: at most 4 bytes each in UTF-8.
+_REFRESH_WINDOW = 4 * 4096
+
+
+class MetaRefreshPrefilter(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, checked only on pages that can hold one: Scrapy decodes
+    every whole body to look, ~4% of the crawl process on 60 KB articles. A page without the
+    bytes "refresh" near its start (an ASCII-compatible encoding: no NUL byte there) has none."""
+
+    def process_response(self, request, response, spider=None):
+        window = response.body[:_REFRESH_WINDOW]
+        if b"\0" not in window and b"refresh" not in window.lower():
+            return response
+        return super().process_response(request, response)
 
 
 class QuietLogFormatter(LogFormatter):

@@ -37,6 +37,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.politeness.RobotsPolicy": 100,
     "crawler.politeness.RetryAfterMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshPrefilter": 580,
 }
 EXTENSIONS = {
     "crawler.progress.Progress": 500,

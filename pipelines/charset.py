@@ -23,6 +23,10 @@ class UndecodableError(ValueError):
     """No encoding decodes the page into plausible text."""
 
 
+class MojibakeError(UndecodableError):
+    """The best decoding found is mojibake (`looks_like_mojibake`)."""
+
+
 def looks_like_mojibake(text: str) -> bool:
     """Many accented Latin-1 letters and almost no other letters: an 8-bit Arabic page misread."""
     sample = text[:20_000]
@@ -45,7 +49,8 @@ def _try(body: bytes, encoding: str | None) -> str | None:
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding name) for an HTML body; raise UndecodableError when nothing fits."""
+    """Return (text, encoding name) for an HTML body, never mojibake; raise UndecodableError when
+    nothing fits (MojibakeError when the best guess is mojibake)."""
     bom_encoding, bom = read_bom(body)
     if bom_encoding:
         text = _try(body[len(bom):], bom_encoding)
@@ -61,4 +66,7 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
     best = charset_normalizer.from_bytes(body).best()
     if best is None or best.encoding is None:
         raise UndecodableError("no encoding decodes this page")
-    return str(best), resolve_encoding(best.encoding) or best.encoding
+    text = str(best)
+    if looks_like_mojibake(text):
+        raise MojibakeError("text decodes to mojibake")
+    return text, resolve_encoding(best.encoding) or best.encoding

@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from pipelines.boilerplate import clean_paragraphs, leading_byline
 from pipelines.bylines import clean_author, split_signature
 from pipelines.challenge import bot_challenge
-from pipelines.charset import LETTER, UndecodableError, decode_html, looks_like_mojibake
+from pipelines.charset import LETTER, MojibakeError, UndecodableError, decode_html
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
 from pipelines.metadata import PageMeta, read_metadata, visible_bylines
@@ -260,9 +260,11 @@ def extract_article(
         raise Rejected("empty", "zero-length body")
     try:
         html, encoding = decode_html(body, header_charset)
+    except MojibakeError as exc:
+        raise Rejected("mojibake", str(exc)) from exc
     except UndecodableError as exc:
         raise Rejected("undecodable", str(exc)) from exc
-    if looks_like_mojibake(html) or html.count("\ufffd") > 20:
+    if html.count("\ufffd") > 20:
         raise Rejected("mojibake", "text decodes to mojibake")
     challenge = bot_challenge(html)
     if challenge:

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from pipelines.charset import decode_html, looks_like_mojibake
+from pipelines.charset import MojibakeError, decode_html, looks_like_mojibake
 
 ARABIC = re.compile("[\u0600-\u06ff]")
 TEXT = "<html><body><p>" + "هل تنجح الدبلوماسية في آسيا الوسطى؟ " * 20 + "</p></body></html>"
@@ -29,6 +29,13 @@ def test_bom_wins():
 def test_mojibake_detector():
     assert looks_like_mojibake(TEXT.encode("cp1256").decode("cp1252", "replace"))
     assert not looks_like_mojibake(TEXT)
+
+
+def test_decoding_never_returns_mojibake():
+    """UTF-8 Arabic once misread as cp1252 and saved as UTF-8: every decoding is mojibake."""
+    garbled = TEXT.encode("utf-8").decode("cp1252", "replace").encode("utf-8")
+    with pytest.raises(MojibakeError):
+        decode_html(garbled)
 
 
 @pytest.mark.parametrize("folder", ["encoding", "encoding_derived"])

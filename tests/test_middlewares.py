@@ -44,3 +44,38 @@ def test_resolver_refuses_private_answers_at_connection_time():
         resolver._refuse_private("127.0.0.1", "rebinding.example")
     resolver.allowed = frozenset({"localhost"})
     assert resolver._refuse_private("127.0.0.1", "localhost") == "127.0.0.1"
+
+
+def _refresh_page(body: bytes, headers: dict | None = None):
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    request = Request("https://example.com/a")
+    return request, HtmlResponse(request.url, body=body, request=request, headers=headers or {})
+
+
+def _prefilter():
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import MetaRefreshPrefilter
+
+    return MetaRefreshPrefilter.from_crawler(get_crawler())
+
+
+@pytest.mark.parametrize(("body", "headers"), [
+    (b'<html><head><meta http-equiv="Refresh" content="0; url=/b"></head><body>x</body></html>', None),
+    ('<html><head><meta http-equiv="refresh" content="0;url=/b"></head></html>'.encode("utf-16"),
+     {"Content-Type": "text/html; charset=utf-16"}),  # NUL bytes: the prefilter does not judge
+    (("<html><head><title>" + "ع" * 3000 + '</title><meta http-equiv="refresh" content="0;url=/b">'
+      "</head></html>").encode("utf-8"), None),  # within Scrapy's 4,096 characters, past 4,096 bytes
+])
+def test_a_meta_refresh_still_redirects(body, headers):
+    request, response = _refresh_page(body, headers)
+    redirected = _prefilter().process_response(request, response)
+    assert redirected is not response and redirected.url == "https://example.com/b"
+
+
+def test_a_page_without_a_meta_refresh_is_passed_through_undecoded():
+    request, response = _refresh_page(b"<html><head><title>t</title></head><body>" + b"<p>x</p>" * 9000 + b"</body></html>")
+    assert _prefilter().process_response(request, response) is response
+    assert getattr(response, "_cached_ubody", None) is None  # Scrapy's decoded body was never made
