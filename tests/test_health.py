@@ -72,6 +72,8 @@ def test_bot_challenge_pages_are_recognised():
     assert bot_challenge(b"<html><head><title>Just a moment...</title></head><body>"
                          b"<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1'></script>") == "cloudflare"
     assert bot_challenge("<title>DDoS-Guard</title>") == "ddos-guard"
+    assert bot_challenge("<title>\u062a\u062d\u0642\u0642 | Just a moment</title><div id='cf-chl-widget'>"
+                         ) == "cloudflare"  # markers found among non-ASCII text
     assert bot_challenge("<html><body>Incapsula incident ID: 123</body></html>") == "imperva"
     assert bot_challenge("<form><div class='g-recaptcha'></div></form>") == "captcha"
     article = article_html("مقال") + b"<form><div class='g-recaptcha'></div></form>" + b" " * 20000
