@@ -24,7 +24,7 @@ from pipelines.challenge import bot_challenge
 from pipelines.charset import LETTER, MojibakeError, UndecodableError, decode_html
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
-from pipelines.metadata import PageMeta, read_metadata, visible_bylines
+from pipelines.metadata import H1, PageMeta, read_metadata, visible_bylines
 from pipelines.rejections import Rejected
 
 _BYLINE = re.compile(r"^\s*(بقلم|كتب|كتبت|إعداد)\b")
@@ -187,13 +187,12 @@ def _choose_date(
     return None, None
 
 
-_H1 = etree.XPath("//h1")
 _ARTICLE_BODY = etree.XPath('//*[@itemprop="articleBody"]')
 
 
 def _header_text(tree: lxml_html.HtmlElement) -> str:
     """Text around the headline (its container), where date lines and bylines live."""
-    for h1 in _H1(tree)[:1]:
+    for h1 in H1(tree)[:1]:
         node = h1.getparent() if h1.getparent() is not None else h1
         return "\n".join(t.strip() for t in node.itertext() if t.strip())[:3000]
     return ""

@@ -73,7 +73,7 @@ _JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
 _META_TAGS = etree.XPath("//meta[@content]")
 _CANONICAL = etree.XPath('//link[@rel="canonical"]/@href')
 _TITLE_TEXT = etree.XPath("//title/text()")
-_H1 = etree.XPath("//h1")
+H1 = etree.XPath("//h1")
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
 _AUTHOR_PROPS = etree.XPath('//*[@itemprop="author"]')
 _NAME_PROPS = etree.XPath('.//*[@itemprop="name"]')
@@ -158,7 +158,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMeta:
     if titles:
         put("title", titles[0], "title")
     _microdata(tree, put)
-    h1s = [" ".join(h.text_content().split()) for h in _H1(tree)]
+    h1s = [" ".join(h.text_content().split()) for h in H1(tree)]
     meta.h1 = next((h for h in h1s if h), None)
     meta.site_names = {" ".join(v.split()) for v in (
         tags.get("og:site_name"), tags.get("application-name"), tags.get("twitter:site"),
@@ -199,7 +199,7 @@ def visible_bylines(tree: lxml_html.HtmlElement, limit: int = 5) -> list[str]:
     """Texts of byline markup (rel/itemprop=author, class author/byline/writer) nearest the
     headline: the first of the <h1>'s ancestors (at most 4 levels up, never <body>) that holds
     any. A sidebar listing other columnists sits farther away and is not read as the byline."""
-    h1s = _H1(tree)
+    h1s = H1(tree)
     if not h1s:
         return []
     node = h1s[0]
