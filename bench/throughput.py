@@ -71,29 +71,38 @@ class Run:
     peak_rss_mb: float  # the largest single process
     rss_series: list[tuple[float, float, int]] = field(default_factory=list)  # (t, MB, progress)
     note: str = ""
+    cpu: float = 0.0  # CPU seconds of the process tree (sampled: see `watch`)
 
     @property
     def rate(self) -> float:
         return self.pages / self.wall if self.wall else 0.0
 
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu / self.pages if self.pages else 0.0
 
-def tree_rss(proc: psutil.Process) -> list[float]:
-    """RSS in MB of a process and each of its children."""
+
+def tree_sample(proc: psutil.Process) -> list[tuple[int, float, float]]:
+    """(pid, RSS in MB, CPU seconds so far) of a process and each of its children."""
     try:
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
         return []
-    sizes = []
+    found = []
     for p in procs:
         try:
-            sizes.append(p.memory_info().rss / 2**20)
+            with p.oneshot():
+                times = p.cpu_times()
+                found.append((p.pid, p.memory_info().rss / 2**20, times.user + times.system))
         except psutil.Error:
             pass
-    return sizes
+    return found
 
 
-def watch(commands: list[list[str]], progress=None, interval: float = 0.25) -> tuple[float, float, list, list[str]]:
-    """Run the commands at once; (wall seconds, peak RSS of one process, series, stdouts)."""
+def watch(commands: list[list[str]], progress=None,
+          interval: float = 0.25) -> tuple[float, float, list, list[str], float]:
+    """Run the commands at once; (wall seconds, peak RSS of one process, series, stdouts, CPU
+    seconds). CPU is each process's last sample: a process's final `interval` is not counted."""
     logs = [(tempfile.TemporaryFile("w+", encoding="utf-8"), tempfile.TemporaryFile("w+", encoding="utf-8"))
             for _ in commands]  # files, not pipes: a chatty child must never block on a full pipe
     started = time.perf_counter()
@@ -102,8 +111,11 @@ def watch(commands: list[list[str]], progress=None, interval: float = 0.25) -> t
     handles = [psutil.Process(p.pid) for p in procs]
     peak, series, last_progress = 0.0, [], 0
     next_progress = 0.0
+    cpu_by_pid: dict[int, float] = {}
     while any(p.poll() is None for p in procs):
-        sizes = [s for h in handles for s in tree_rss(h)]
+        sample = [found for h in handles for found in tree_sample(h)]
+        cpu_by_pid.update((pid, cpu) for pid, _, cpu in sample)
+        sizes = [rss for _, rss, _ in sample]
         now = time.perf_counter() - started
         if progress is not None and now >= next_progress:
             last_progress = progress()
@@ -124,7 +136,7 @@ def watch(commands: list[list[str]], progress=None, interval: float = 0.25) -> t
         if p.returncode != 0:
             raise RuntimeError(f"{' '.join(command[:4])}... exited {p.returncode}: {err[-2000:]}")
         outs.append(out)
-    return wall, peak, series, outs
+    return wall, peak, series, outs, sum(cpu_by_pid.values())
 
 
 def _db_progress(db: Path):
@@ -153,13 +165,13 @@ def run_marsad(corpus: Corpus, workdir: Path, groups: list[list[str]], name: str
     if len(groups) > 1:  # create and migrate the database first: two processes must not race to do it
         subprocess.run([PY, "-c", f"from pipelines.store import open_db; open_db({str(db)!r}).close()"],
                        cwd=ROOT, check=True)
-    wall, peak, series, _ = watch(commands, _db_progress(db))
+    wall, peak, series, _, cpu = watch(commands, _db_progress(db))
     with sqlite3.connect(db) as conn:
         stored = conn.execute("select count(*) from articles").fetchone()[0]
         reasons = conn.execute("select status, reason, count(*) from fetched_pages"
                                " where status != 'article' group by 1, 2").fetchall()
     note = "; ".join(f"{s}/{r}: {n}" for s, r, n in reasons)
-    return Run(name, len(corpus.pages), stored, wall, peak, series, note)
+    return Run(name, len(corpus.pages), stored, wall, peak, series, note, cpu)
 
 
 def run_peer(corpus: Corpus, workdir: Path, groups: list[list[str]], name: str) -> Run:
@@ -168,11 +180,11 @@ def run_peer(corpus: Corpus, workdir: Path, groups: list[list[str]], name: str) 
         urls = workdir / f"{name}-{k}.txt"
         urls.write_text("\n".join(corpus.urls(set(group))) + "\n", encoding="utf-8")
         commands.append([PY, str(ROOT / "bench" / "peer_spider.py"), str(urls), "--concurrency", str(CONCURRENCY)])
-    wall, peak, series, outs = watch(commands)
+    wall, peak, series, outs, cpu = watch(commands)
     counts = [json.loads(out.strip().splitlines()[-1]) for out in outs]
     done = sum(c["extracted"] for c in counts)
     failed = sum(c["failed"] for c in counts)
-    return Run(name, len(corpus.pages), done, wall, peak, series, f"failed: {failed}" if failed else "")
+    return Run(name, len(corpus.pages), done, wall, peak, series, f"failed: {failed}" if failed else "", cpu)
 
 
 def trafilatura_config(path: Path) -> Path:
@@ -192,19 +204,19 @@ def run_trafilatura_cli(corpus: Corpus, workdir: Path) -> Run:
     binary = str(Path(PY).parent / "trafilatura")
     command = [binary, "-i", str(corpus.urls_file), "--parallel", str(CONCURRENCY),
                "--config-file", str(config), "-o", str(out)]
-    wall, peak, series, _ = watch([command])
+    wall, peak, series, _, cpu = watch([command])
     done = sum(1 for p in out.rglob("*") if p.is_file()) if out.exists() else 0
-    return Run("c", len(corpus.pages), done, wall, peak, series)
+    return Run("c", len(corpus.pages), done, wall, peak, series, cpu=cpu)
 
 
 def run_loop(corpus: Corpus, kind: str, profile: Path | None = None) -> Run:
     command = [PY, "-m", "bench.throughput", "--_loop", kind, str(corpus.root)]
     if profile is not None:
         command[1:1] = ["-m", "pyinstrument", "--show-all", "-r", "text", "-o", str(profile / f"{kind}-loop.txt")]
-    wall, peak, series, outs = watch([command])
+    wall, peak, series, outs, cpu = watch([command])
     result = json.loads(outs[0].strip().splitlines()[-1])
     return Run("d" if kind == "trafilatura" else "e", len(corpus.pages), result["done"], wall, peak, series,
-               f"in-loop {result['rate']:.1f} pages/s without start-up")
+               f"in-loop {result['rate']:.1f} pages/s without start-up", cpu)
 
 
 def _loop(kind: str, root: Path) -> None:
@@ -263,10 +275,11 @@ def report(runs: dict[str, Run], server: str, corpus: Corpus) -> str:
              f"# corpus: {len(corpus.pages)} article pages ({sum(1 for p in corpus.pages if p.copy_of)} republished"
              f" copies), {len(corpus.outlets)} outlets, {page_weight(corpus):.0f} KB per article page on average,"
              f" server {server}, concurrency {CONCURRENCY}", ""]
-    lines.append(f"{'run':<4} {'pages/s':>8} {'done/s':>8} {'wall s':>8} {'done':>6} {'peak RSS MB':>12}  note")
+    lines.append(f"{'run':<4} {'pages/s':>8} {'done/s':>8} {'wall s':>8} {'done':>6} {'peak RSS MB':>12}"
+                 f" {'CPU ms/page':>12} {'CPUs':>5}  note")
     for name, run in runs.items():
         lines.append(f"{name:<4} {run.rate:8.1f} {run.done / run.wall:8.1f} {run.wall:8.1f} {run.done:6d}"
-                     f" {run.peak_rss_mb:12.0f}  {run.note}")
+                     f" {run.peak_rss_mb:12.0f} {run.cpu_ms_per_page:12.1f} {run.cpu / run.wall:5.2f}  {run.note}")
     lines.append("")
     targets = [("a1/b1", "a1", "b1", ">= 0.85"), ("a1/c", "a1", "c", ">= 1.0"),
                ("a2/a1i", "a2", "a1i", ">= 1.7 (2 processes vs 1)"), ("a2/a1", "a2", "a1", "(2 processes vs 1 + workers)"),
@@ -277,6 +290,9 @@ def report(runs: dict[str, Run], server: str, corpus: Corpus) -> str:
     for label, x, y, target in targets:
         if x in runs and y in runs:
             lines.append(f"ratio {label:<6} {runs[x].rate / runs[y].rate:5.2f}   target {target}")
+    if "a1" in runs and "c" in runs and runs["a1"].cpu:  # what a1/c would be with as many CPUs as c uses
+        lines.append(f"a1/c per CPU-second {runs['c'].cpu_ms_per_page / runs['a1'].cpu_ms_per_page:5.2f}"
+                     f"   (c's CPU ms per page / a1's)")
     if "a1" in runs and (g := growth(runs["a1"], len(corpus.pages))):
         first = next((mb for _, mb, n in runs["a1"].rss_series if n > 0), g[0])
         lines.append(f"a1 RSS (process tree) at the first pages {first:.0f} MB, at 10% {g[0]:.0f} MB,"
