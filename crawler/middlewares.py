@@ -85,7 +85,7 @@ class MetaRefreshPrefilter(MetaRefreshMiddleware):
     every whole body to look, ~4% of the crawl process on 60 KB articles. A page without the
     bytes "refresh" near its start (an ASCII-compatible encoding: no NUL byte there) has none."""
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request, response):
         window = response.body[:_REFRESH_WINDOW]
         if b"\0" not in window and b"refresh" not in window.lower():
             return response
