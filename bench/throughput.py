@@ -24,7 +24,8 @@ each outlet on its own address. Runs:
       (`pipelines.workers.prepare`: extract, classify, dedupe keys, near-duplicate fingerprint,
       search-index document, compressed copy) in a plain loop over the same files
 With --rounds N the whole list runs N times, interleaved, and each run's best round is reported
-(the machines are shared: the best round is the one least slowed by other jobs).
+(the machines are shared: the best round is the one least slowed by other jobs), with each
+round's ratios beside the best rounds' ones.
 Each run is a fresh process; pages/s = article pages / wall time from launch to exit; RSS is
 sampled every 0.25 s over the process (and its children); for a1 the RSS is also tied to the
 crawl's progress (rows in fetched_pages) to report growth over the crawl.
@@ -270,7 +271,11 @@ def page_weight(corpus: Corpus) -> float:
     return sum((corpus.root / p.file).stat().st_size for p in corpus.pages) / len(corpus.pages) / 1024
 
 
-def report(runs: dict[str, Run], server: str, corpus: Corpus) -> str:
+def report(runs: dict[str, Run], server: str, corpus: Corpus,
+           rounds: dict[str, list[Run]] | None = None) -> str:
+    """The table, the ratios (with each round's ratio when the runs had several rounds) and the
+    RSS growth line."""
+    rounds = rounds or {}
     lines = [f"# bench/throughput.py, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}",
              f"# corpus: {len(corpus.pages)} article pages ({sum(1 for p in corpus.pages if p.copy_of)} republished"
              f" copies), {len(corpus.outlets)} outlets, {page_weight(corpus):.0f} KB per article page on average,"
@@ -289,7 +294,9 @@ def report(runs: dict[str, Run], server: str, corpus: Corpus) -> str:
                ("e/d", "e", "d", "(Marsad stages vs bare extract)"), ("a1/e", "a1", "e", "(crawl vs own stages)")]
     for label, x, y, target in targets:
         if x in runs and y in runs:
-            lines.append(f"ratio {label:<6} {runs[x].rate / runs[y].rate:5.2f}   target {target}")
+            per_round = [a.rate / b.rate for a, b in zip(rounds.get(x, []), rounds.get(y, []))]
+            each = f" (rounds: {', '.join(f'{r:.2f}' for r in per_round)})" if len(per_round) > 1 else ""
+            lines.append(f"ratio {label:<6} {runs[x].rate / runs[y].rate:5.2f}   target {target}{each}")
     if "a1" in runs and "c" in runs and runs["a1"].cpu:  # what a1/c would be with as many CPUs as c uses
         lines.append(f"a1/c per CPU-second {runs['c'].cpu_ms_per_page / runs['a1'].cpu_ms_per_page:5.2f}"
                      f"   (c's CPU ms per page / a1's)")
@@ -373,7 +380,7 @@ def main(argv: list[str] | None = None) -> None:
                     measured.setdefault(name, []).append(run)
                     print(f"  {name}: {run.rate:.1f} pages/s", file=sys.stderr, flush=True)
         runs = {name: best_of(results) for name, results in measured.items()}
-        print(report(runs, server, corpus))
+        print(report(runs, server, corpus, measured))
         if args.series:
             args.series.write_text(json.dumps({k: v.rss_series for k, v in runs.items()}), encoding="utf-8")
 
