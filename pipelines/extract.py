@@ -25,6 +25,7 @@ from pipelines.charset import LETTER, MojibakeError, UndecodableError, decode_ht
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
 from pipelines.metadata import H1, PageMeta, read_metadata, visible_bylines
+from pipelines.readability_skip import skipping
 from pipelines.rejections import Rejected
 
 _BYLINE = re.compile(r"^\s*(بقلم|كتب|كتبت|إعداد)\b")
@@ -296,15 +297,18 @@ def extract_article(
         prune_blocks(body_tree)
         if settings.favor_precision:  # without it, baseline and recall escalation read the raw page
             drop_navigation(body_tree)
-    doc = None if body_tree is None else trafilatura.bare_extraction(  # works on a copy of the tree
-        body_tree,
-        url=url,
-        with_metadata=False,  # our own metadata comes first; htmldate only runs when it found no date
-        include_comments=False,
-        include_tables=settings.include_tables,
-        favor_precision=settings.favor_precision,
-        fast=settings.fast,
-    )
+    doc = None
+    if body_tree is not None:
+        with skipping():  # readability only where it can change the result: same text, less time
+            doc = trafilatura.bare_extraction(  # works on a copy of the tree
+                body_tree,
+                url=url,
+                with_metadata=False,  # our own metadata first; htmldate only runs when it found no date
+                include_comments=False,
+                include_tables=settings.include_tables,
+                favor_precision=settings.favor_precision,
+                fast=settings.fast,
+            )
     found = doc.as_dict() if doc is not None else {}
     raw_text = override_body or found.get("text") or ""
     site_names = meta.site_names | {found["sitename"]} if found.get("sitename") else meta.site_names

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from pipelines.boilerplate import clean_paragraphs, is_closing_credit, is_policy, leading_byline
 from pipelines.extract import extract_article, url_date
 from pipelines.rejections import Rejected
+from tests.support.pages import html_pages
 
 FETCHED = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 LOREM = ("تتابع الحكومة في أستانا خططها الاقتصادية الجديدة وسط نقاش واسع بين الخبراء حول أثرها على"
@@ -320,22 +321,6 @@ def test_real_articles_are_never_listings(realdata):
             assert exc.reason != "listing", page.name
 
 
-def _pages_for_rules(realdata=None, samples=True):
-    """HTML of the sample outlets' pages and, when present, the real Arabic/Persian/English pages."""
-    import gzip
-
-    from pipelines.config import SAMPLE_OUTLETS
-
-    pages = [p.read_bytes().decode("utf-8", "replace") for p in sorted(SAMPLE_OUTLETS.rglob("*.html"))
-             if samples]
-    if realdata is not None:
-        for folder in ("articles_ar", "articles_fa"):
-            pages += [p.read_bytes().decode("utf-8", "replace") for p in sorted((realdata / folder).glob("*.html"))]
-        pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
-                  for p in sorted((realdata / "benchmark_en" / "html").glob("*.html.gz"))[:60]]
-    return pages
-
-
 RULE_PAGE = ("<html><body><h1>t</h1><div class='Share-box'>a</div><div class='share_box'>b</div>"
              "<ul id='related-links'>c</ul><section class='comments no-share'>d</section>"
              "<aside class='x-comment'><h1>h</h1></aside><form id='disqus_thread'>e</form>"
@@ -354,7 +339,7 @@ def test_python_prune_selects_exactly_what_prune_xpath_selects(realdata):
 
     rule = etree.XPath(PRUNE_XPATH)
     compared = selected = 0
-    for html in [RULE_PAGE, *_pages_for_rules(realdata)]:
+    for html in [RULE_PAGE, *html_pages(realdata)]:
         tree = trafilatura.load_html(html)
         if tree is None:
             continue
@@ -400,7 +385,7 @@ def test_trafilatura_gives_the_same_body_without_nav_and_footer(realdata):
         return doc.text if doc else None
 
     compared = with_navigation = 0
-    for html in _pages_for_rules(realdata, samples=False):
+    for html in html_pages(realdata, samples=False):
         if trafilatura.load_html(html) is None:
             continue
         assert body(html, drop=False) == body(html, drop=True)
@@ -417,7 +402,7 @@ def test_python_byline_rule_selects_exactly_what_byline_xpath_selects(realdata):
 
     rule = etree.XPath(BYLINE_XPATH)
     compared = selected = 0
-    for html in [RULE_PAGE, *_pages_for_rules(realdata)]:
+    for html in [RULE_PAGE, *html_pages(realdata)]:
         tree = lxml_html.document_fromstring(html)
         for node in tree.iter("body", "div", "article", "header", "section"):
             expected = rule(node)
