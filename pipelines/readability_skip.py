@@ -23,6 +23,7 @@ reasoning was checked against (`VERIFIED`); on any other, `skipping()` changes n
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,6 +39,7 @@ _KEPT_TEXT = etree.XPath("//text()[not(parent::script or parent::style or parent
 
 _active = contextvars.ContextVar("marsad_readability_skip", default=False)
 _original: Any = None  # trafilatura.core.compare_extraction, once installed
+_installing = threading.Lock()
 
 
 def readability_length_bound(raw_tree: lxml.html.HtmlElement, enough: int | None = None) -> int:
@@ -76,16 +78,17 @@ def _compare_extraction(cleaned_tree, raw_tree, body, text, options):
 def install() -> bool:
     """Wrap trafilatura's compare_extraction (once); False on an unverified trafilatura."""
     global _original
-    if _original is not None:
-        return True
-    import trafilatura
-    import trafilatura.core
+    with _installing:
+        if _original is not None:
+            return True
+        import trafilatura
+        import trafilatura.core
 
-    if trafilatura.__version__ not in VERIFIED:
-        return False
-    _original = trafilatura.core.compare_extraction
-    trafilatura.core.compare_extraction = _compare_extraction
-    return True
+        if trafilatura.__version__ not in VERIFIED:
+            return False
+        _original = trafilatura.core.compare_extraction
+        trafilatura.core.compare_extraction = _compare_extraction
+        return True
 
 
 @contextmanager
