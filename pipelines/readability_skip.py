@@ -34,7 +34,7 @@ from lxml import etree
 VERIFIED = ("2.3.1",)  # trafilatura releases whose compare_extraction and readability were read
 MARGIN = 64  # characters below the bound; real pages reach the bound exactly, none passes it
 _DROPPED = ("script", "style", "fencedframe")  # readability's summary() drops these first
-_KEPT_TEXT = etree.XPath("//text()[not(parent::script or parent::style or parent::fencedframe)]",
+_KEPT_TEXT = etree.XPath(".//text()[not(parent::script or parent::style or parent::fencedframe)]",
                          smart_strings=False)
 
 _active = contextvars.ContextVar("marsad_readability_skip", default=False)
@@ -70,6 +70,7 @@ def readability_cannot_win(raw_tree: lxml.html.HtmlElement, body: etree._Element
 
 
 def _compare_extraction(cleaned_tree, raw_tree, body, text, options):
+    """trafilatura's compare_extraction, given an empty page for readability where it cannot win."""
     if _active.get() and readability_cannot_win(raw_tree, body, text, options.focus):
         raw_tree = lxml.html.Element("html")  # readability finds nothing: its length is 0
     return _original(cleaned_tree, raw_tree, body, text, options)
