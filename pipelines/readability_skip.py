@@ -32,7 +32,7 @@ import lxml.html
 from lxml import etree
 
 VERIFIED = ("2.3.1",)  # trafilatura releases whose compare_extraction and readability were read
-MARGIN = 64  # characters below the bound; real pages reach the bound exactly, none passes it
+MARGIN = 64  # characters of slack: one real page reaches the bound exactly, none passes it
 _DROPPED = ("script", "style", "fencedframe")  # readability's summary() drops these first
 _KEPT_TEXT = etree.XPath(".//text()[not(parent::script or parent::style or parent::fencedframe)]",
                          smart_strings=False)

@@ -72,8 +72,8 @@ def test_the_rule_follows_trafilaturas_choice():
     assert not readability_cannot_win(page, _body("<div>" + own + "</div>"), own, "precision")  # no <p>
     tables = _body("<table><tr><td>a</td></tr></table><table><tr><td>b</td></tr></table><p>" + own + "</p>")
     assert not readability_cannot_win(page, tables, own, "precision")  # more tables than paragraphs
-    short = PARAGRAPH
-    assert not readability_cannot_win(page, _body("<p>" + short + "</p>"), short, "precision")  # page text > 2x
+    short = PARAGRAPH  # the page's text is over twice as long
+    assert not readability_cannot_win(page, _body("<p>" + short + "</p>"), short, "precision")
 
 
 def _extract(html: str):

@@ -15,7 +15,8 @@ def html_pages(realdata: Path | None = None, samples: bool = True, english: int 
              if samples]
     if realdata is not None:
         for folder in ("articles_ar", "articles_fa"):
-            pages += [p.read_bytes().decode("utf-8", "replace") for p in sorted((realdata / folder).glob("*.html"))]
+            pages += [p.read_bytes().decode("utf-8", "replace")
+                      for p in sorted((realdata / folder).glob("*.html"))]
         pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
                   for p in sorted((realdata / "benchmark_en" / "html").glob("*.html.gz"))[:english]]
     return pages
