@@ -79,6 +79,8 @@ def _compare_extraction(cleaned_tree, raw_tree, body, text, options):
 def install() -> bool:
     """Wrap trafilatura's compare_extraction (once); False on an unverified trafilatura."""
     global _original
+    if _original is not None:  # the usual case, on every page: no lock taken
+        return True
     with _installing:
         if _original is not None:
             return True
