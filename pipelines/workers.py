@@ -30,7 +30,7 @@ from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import Fingerprint, fingerprint
 from pipelines.rejections import Rejected
-from pipelines.stage_server import stage_context
+from pipelines.stage_server import stage_pool
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +122,7 @@ class StagesPipeline:
 
     def open_spider(self):
         if self.workers:
-            from pebble import ProcessPool
-
-            self.pool = ProcessPool(self.workers, max_tasks=TASKS_PER_WORKER, context=stage_context())
+            self.pool = stage_pool(self.workers, TASKS_PER_WORKER)
 
     def close_spider(self):
         if self.pool is not None:

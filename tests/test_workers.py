@@ -4,6 +4,8 @@ that hangs or kills its worker is dropped alone, with its reason counted."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import multiprocessing
 import signal
 import time
 from datetime import datetime, timezone
@@ -18,6 +20,7 @@ from pipelines.config import SAMPLE_OUTLETS, worker_count, workers_per_job
 from pipelines.extract import ExtractSettings
 from pipelines.fts import index_document
 from pipelines.neardup import fingerprint
+from pipelines.stage_server import PIPE_BYTES, _wide_channels
 from pipelines.workers import StagesPipeline, prepare
 from tests.support import stages
 from tests.support.fresh import fresh_python
@@ -112,6 +115,20 @@ def test_pipeline_fills_the_item_inline_and_in_workers(workers):
     assert {k: item[k] for k in expected} == expected
     assert item["derived"].fts_document
     assert isinstance(dropped, PageDropped) and dropped.reason in {"boilerplate", "too_short", "listing"}
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are set on Linux only")
+def test_stage_pool_pipes_hold_many_pages_not_one():
+    from pebble.pool.channel import channels
+
+    pool_side, worker_side = _wide_channels(channels)(multiprocessing.get_context("spawn"))
+    ends = (pool_side.reader, pool_side.writer, worker_side.reader, worker_side.writer)
+    try:
+        sizes = [fcntl.fcntl(end.fileno(), fcntl.F_GETPIPE_SZ) for end in ends]
+    finally:
+        pool_side.close()
+        worker_side.close()
+    assert sizes == [PIPE_BYTES] * 4  # both pipes, seen from both sides (the default: 65,536)
 
 
 @pytest.mark.parametrize("stage, marker, reason", [
