@@ -7,6 +7,7 @@ through this module as a subprocess.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sqlite3
@@ -14,6 +15,12 @@ import sys
 
 from pipelines import stage_server
 from pipelines.config import load_config, worker_count
+
+# The crawl process allocates fast (requests, responses, items, Deferreds): Python's default
+# collection every 700 new container objects took ~1.1 s of a 2,000-page crawl's 8.6 s of CPU,
+# most of it re-scanning the same long-lived objects. Every 10,000, with what exists at the start
+# (modules, settings, the registry) frozen out of later collections: 0.15 s.
+GC_GEN0_THRESHOLD = 10_000
 
 
 def build_settings(sources_path: str, db_path: str, source_ids: list[str], refetch: bool,
@@ -89,6 +96,8 @@ def run(argv: list[str] | None = None) -> int:
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler("outlets")
     process.crawl(crawler)
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
     process.start()
     reason = (crawler.stats.get_value("finish_reason") if crawler.stats else None) or "unknown"
     return 0 if reason == "finished" else 3

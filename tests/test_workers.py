@@ -207,3 +207,15 @@ def test_crawl_starts_the_stage_forkserver_early_only_when_it_will_have_workers(
                       "--set", f"MARSAD_WORKERS={setting}"])
     assert code == 1  # the registry is missing: the crawl stops after the decision
     assert bool(started) == starts
+
+
+def test_crawl_process_collects_garbage_rarely_with_its_start_up_frozen(tmp_path):
+    """The crawl process's cyclic GC runs every GC_GEN0_THRESHOLD new objects, not 700, and
+    skips what existed before the reactor started (~1 s of a 2,000-page crawl's CPU otherwise)."""
+    code = ("import gc; from scrapy.crawler import CrawlerProcess; from crawler import crawl; "
+            "from pipelines.config import SAMPLE_SOURCES; "
+            "CrawlerProcess.start = lambda self, *a, **k: print(gc.get_threshold()[0], gc.get_freeze_count()); "
+            f"crawl.run(['--sources', str(SAMPLE_SOURCES), '--db', {str(tmp_path / 'x.db')!r}, "
+            "'--set', 'MARSAD_WORKERS=0'])")
+    threshold, frozen = map(int, fresh_python(code).split())
+    assert threshold == 10_000 and frozen > 10_000
