@@ -10,7 +10,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 USER_AGENT = _config.user_agent
 ROBOTSTXT_OBEY = True
+# No control ports: Scrapy's telnet console, and its remote control (2.19: an HTTP server on
+# localhost that runs the Python code sent to it, its token in a file under ~/.local/state).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 # Politeness: at most 2 requests at once per site, AutoThrottle adapting to the site's latency.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -42,6 +45,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.progress.Progress": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,  # not even imported (see above)
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 # Extraction, classification and dedupe keys run in MARSAD_WORKERS processes (pipelines.workers);
 # the store writes on the reactor thread.

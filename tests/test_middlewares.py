@@ -79,3 +79,18 @@ def test_a_page_without_a_meta_refresh_is_passed_through_undecoded():
     request, response = _refresh_page(b"<html><head><title>t</title></head><body>" + b"<p>x</p>" * 9000 + b"</body></html>")
     assert _prefilter().process_response(request, response) is response
     assert getattr(response, "_cached_ubody", None) is None  # Scrapy's decoded body was never made
+
+
+def test_crawl_settings_open_no_control_port(tmp_path):
+    """Neither Scrapy's telnet console nor its remote control (an HTTP server that executes
+    Python code sent to it, on by default since Scrapy 2.19) runs in a Marsad crawl."""
+    from crawler.crawl import build_settings
+    from pipelines.config import SAMPLE_SOURCES
+
+    from scrapy.utils.conf import build_component_list
+
+    settings = build_settings(str(SAMPLE_SOURCES), str(tmp_path / "x.db"), [], False, {})
+    extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
+    assert "scrapy.extensions.corestats.CoreStats" in extensions  # the list is Scrapy's, merged
+    assert not any("telnet" in e.lower() or "remote_control" in e for e in extensions)
+    assert not settings.getbool("TELNETCONSOLE_ENABLED") and not settings.getbool("REMOTE_CONTROL_ENABLED")
