@@ -460,10 +460,10 @@ def near_duplicate_candidates(db: Database, keys: Iterable[int],
 def index_near_keys(db: Database, article_id: int, keys: Iterable[int], shingles: bytes | None = None) -> None:
     """Remember an article's near-duplicate keys (a key already held by NEAR_KEY_CAP articles
     is not extended: its articles are found through it already) and its packed shingles."""
-    db.conn.executemany(
-        "insert or ignore into near_keys (key, article_id) select ?, ?"
-        " where (select count(*) from (select 1 from near_keys where key = ? limit ?)) < ?",
-        [(key, article_id, key, NEAR_KEY_CAP, NEAR_KEY_CAP) for key in dict.fromkeys(keys)],
+    db.execute(  # one statement for all keys (a JSON array): half the time of one per key
+        "insert or ignore into near_keys (key, article_id) select value, ? from json_each(?)"
+        " where (select count(*) from (select 1 from near_keys where key = value limit ?)) < ?",
+        [article_id, json.dumps(list(dict.fromkeys(keys))), NEAR_KEY_CAP, NEAR_KEY_CAP],
     )
     if shingles is not None:
         db.execute("insert or replace into near_shingles (article_id, shingles) values (?, ?)",

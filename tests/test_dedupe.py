@@ -298,6 +298,9 @@ def test_a_frequent_key_is_capped(db):
         index_near_keys(db, article_id, [77, article_id * 1000])
     counts = dict(db.execute("select key, count(*) from near_keys group by key having key in (77, 1000)").fetchall())
     assert counts == {77: NEAR_KEY_CAP, 1000: 1}
+    ends = [-(2**63), -1, 2**63 - 1]  # keys are signed 64-bit: exact through the JSON hand-over
+    index_near_keys(db, 999, ends + ends)
+    assert [k for (k,) in db.execute("select key from near_keys where article_id = 999 order by key")] == ends
 
 
 def test_truncated_copy_shares_passages(seed_text):
