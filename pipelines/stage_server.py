@@ -12,6 +12,7 @@ result waited to be read before the worker could take one.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import multiprocessing
 from collections.abc import Callable
@@ -41,12 +42,9 @@ def _wide_channels(channels: Callable[[BaseContext], tuple]) -> Callable[[BaseCo
 
     def wide(mp_context: BaseContext) -> tuple:
         pool_side, worker_side = channels(mp_context)
-        for end in (pool_side.reader, pool_side.writer):  # one end of each pipe: results, tasks
-            try:
-                if set_size is not None:
-                    fcntl.fcntl(end.fileno(), set_size, PIPE_BYTES)
-            except OSError:  # a lower limit: the default size, as before
-                pass
+        for end in (pool_side.reader, pool_side.writer) if set_size else ():  # results, tasks
+            with contextlib.suppress(OSError):  # a lower limit: the default size, as before
+                fcntl.fcntl(end.fileno(), set_size, PIPE_BYTES)
         return pool_side, worker_side
 
     wide.wide = True  # type: ignore[attr-defined]
