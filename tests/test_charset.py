@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from pipelines.charset import MojibakeError, decode_html, looks_like_mojibake
+from pipelines.charset import FEW_LATIN1, MojibakeError, _try, decode_html, looks_like_mojibake
 
 ARABIC = re.compile("[\u0600-\u06ff]")
 TEXT = "<html><body><p>" + "هل تنجح الدبلوماسية في آسيا الوسطى؟ " * 20 + "</p></body></html>"
@@ -55,3 +55,13 @@ def test_derived_pages_keep_their_titles(realdata):
         meta = json.loads((realdata / "articles_ar" / f"{original}.meta.json").read_text("utf-8"))
         text, _ = decode_html(page.read_bytes())
         assert meta["title"]["value"] in text, page.name
+
+
+
+@pytest.mark.parametrize("page", [
+    TEXT, "é" * FEW_LATIN1 + TEXT, "é" * (FEW_LATIN1 + 1) + TEXT,  # around the byte-count threshold
+    TEXT.encode("cp1256").decode("cp1252", "replace"),  # Arabic misread, then saved as UTF-8
+])
+def test_utf8_byte_count_gives_the_text_scans_answer(page):
+    """A UTF-8 page with few C3 bytes is not scanned for Latin-1 letters: same verdict."""
+    assert (_try(page.encode("utf-8"), "utf-8") is None) == looks_like_mojibake(page)
