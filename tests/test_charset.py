@@ -57,7 +57,6 @@ def test_derived_pages_keep_their_titles(realdata):
         assert meta["title"]["value"] in text, page.name
 
 
-
 @pytest.mark.parametrize("page", [
     TEXT, "é" * FEW_LATIN1 + TEXT, "é" * (FEW_LATIN1 + 1) + TEXT,  # around the byte-count threshold
     TEXT.encode("cp1256").decode("cp1252", "replace"),  # Arabic misread, then saved as UTF-8

@@ -84,10 +84,10 @@ def test_a_page_without_a_meta_refresh_is_passed_through_undecoded():
 def test_crawl_settings_open_no_control_port(tmp_path):
     """Neither Scrapy's telnet console nor its remote control (an HTTP server that executes
     Python code sent to it, on by default since Scrapy 2.19) runs in a Marsad crawl."""
+    from scrapy.utils.conf import build_component_list
+
     from crawler.crawl import build_settings
     from pipelines.config import SAMPLE_SOURCES
-
-    from scrapy.utils.conf import build_component_list
 
     settings = build_settings(str(SAMPLE_SOURCES), str(tmp_path / "x.db"), [], False, {})
     extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
