@@ -15,6 +15,7 @@ DEFAULT_SOURCES = DATA_DIR / "sources.toml"
 SAMPLE_SOURCES = DATA_DIR / "sample-sources.toml"
 SAMPLE_OUTLETS = DATA_DIR / "sample_outlets"
 GAZETTEER = DATA_DIR / "gazetteer.toml"
+LSH_SCHEME = DATA_DIR / "lsh-scheme.json"  # `pipelines.neardup.write_lsh_scheme` writes it
 PROJECT_URL = "https://github.com/marsad-observatory/marsad"
 
 

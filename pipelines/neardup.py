@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from pipelines.config import LSH_SCHEME
 from pipelines.textwords import analyse
 
 SHINGLE_WORDS = 3
@@ -41,22 +43,45 @@ PASSAGE_MIN_WORDS = 8
 MAX_PASSAGES = 16
 
 
-@functools.cache
-def lsh_scheme() -> tuple[tuple[tuple[int, int], ...], np.ndarray, np.ndarray]:
-    """(the (start, end) of each LSH band, permutation multipliers, offsets), from datasketch.
+Scheme = tuple[tuple[tuple[int, int], ...], np.ndarray, np.ndarray]
 
-    datasketch's affine32 scheme is computed here on the whole shingle array at once: each
-    32-bit value is pre-mixed with the MurmurHash3 finalizer, then permuted as a * h + b
-    (mod 2**32); the MinHash is the column-wise minimum. tests/test_dedupe.py checks it against
-    datasketch. Loaded on first use: datasketch imports scipy (~0.5 s), which a process that
-    only compares stored fingerprints never needs.
-    """
+
+@functools.cache
+def lsh_scheme() -> Scheme:
+    """(the (start, end) of each LSH band, permutation multipliers, offsets): datasketch's, read
+    from `config.LSH_SCHEME` when that file holds them for these constants, else computed by
+    `datasketch_scheme`. The file spares each crawl's stage workers datasketch's import (it
+    imports scipy) and its search for the best bands: ~0.5 s of CPU at the start of every crawl.
+    tests/test_dedupe.py checks the file against datasketch."""
+    saved = json.loads(LSH_SCHEME.read_text(encoding="utf-8")) if LSH_SCHEME.exists() else {}
+    if saved.get("constants") != _scheme_constants():
+        return datasketch_scheme()
+    return (tuple((start, end) for start, end in saved["bands"]),
+            np.asarray(saved["multipliers"], dtype=np.uint32), np.asarray(saved["offsets"], dtype=np.uint32))
+
+
+def datasketch_scheme() -> Scheme:
+    """The scheme from datasketch itself. Its affine32 MinHash is computed here on the whole
+    shingle array at once (`minhash`): each 32-bit value is pre-mixed with the MurmurHash3
+    finalizer, then permuted as a * h + b (mod 2**32); the MinHash is the column-wise minimum."""
     from datasketch import MinHash, MinHashLSH
 
     bands = tuple(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
     template = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
     multipliers, offsets = (np.asarray(p, dtype=np.uint32) for p in template.permutations)
     return bands, multipliers, offsets
+
+
+def _scheme_constants() -> dict:
+    return {"threshold": LSH_THRESHOLD, "num_perm": NUM_PERM, "seed": 1, "scheme": "affine32"}
+
+
+def write_lsh_scheme() -> None:
+    """Save `datasketch_scheme()` for the current constants to `config.LSH_SCHEME`."""
+    bands, multipliers, offsets = datasketch_scheme()
+    LSH_SCHEME.write_text(json.dumps({"constants": _scheme_constants(), "bands": bands,
+                                      "multipliers": multipliers.tolist(), "offsets": offsets.tolist()})
+                          + "\n", encoding="utf-8")
 
 
 _FMIX32 = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)

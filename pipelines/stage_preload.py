@@ -8,5 +8,5 @@ from pipelines.neardup import lsh_scheme
 from pipelines.workers import prepare  # noqa: F401  the stages themselves
 
 compile_patterns()  # the date scanner (~0.4 s)
-lsh_scheme()  # datasketch and scipy (~0.5 s)
+lsh_scheme()  # from data/lsh-scheme.json (datasketch and scipy only if it is stale)
 classify("كازاخستان", title="")  # the gazetteer and the language profiles

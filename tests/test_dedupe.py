@@ -258,6 +258,20 @@ def _datasketch_bands(found: np.ndarray) -> tuple[int, ...]:
                  for i, (start, end) in enumerate(lsh_scheme()[0]))
 
 
+def test_saved_lsh_scheme_is_datasketchs():
+    """data/lsh-scheme.json holds datasketch's scheme for the current constants, and is the one
+    used (after changing a constant: `python -c "from pipelines.neardup import write_lsh_scheme;
+    write_lsh_scheme()"`)."""
+    from pipelines.config import LSH_SCHEME
+    from pipelines.neardup import _scheme_constants, datasketch_scheme
+
+    assert json.loads(LSH_SCHEME.read_text(encoding="utf-8"))["constants"] == _scheme_constants()
+    (bands, multipliers, offsets), expected = lsh_scheme(), datasketch_scheme()
+    assert bands == expected[0] and len(bands) == 18
+    assert multipliers.dtype == offsets.dtype == np.uint32
+    assert np.array_equal(multipliers, expected[1]) and np.array_equal(offsets, expected[2])
+
+
 @pytest.mark.parametrize("size", [1, 3, 700, 5000, 9000])  # 5000, 9000: several permutation steps
 def test_minhash_is_datasketch_affine32(size):
     values = np.random.default_rng(size).integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from scrapy.statscollectors import MemoryStatsCollector
 
+from crawler.crawl import GC_GEN0_THRESHOLD
 from crawler.drops import PageDropped
 from pipelines.archive import ArchivedPage, ReextractOptions, decompress, process_page
 from pipelines.config import SAMPLE_OUTLETS, worker_count, workers_per_job
@@ -188,8 +189,10 @@ def test_crawl_process_does_not_load_what_only_workers_need():
 
 def test_stage_workers_do_not_load_scrapy():
     """The forkserver's preload (every stage a worker runs) imports no Scrapy or Twisted (~0.2 s
-    of each crawl's start): a verdict becomes a DropItem in the crawl process (crawler.drops)."""
-    code = "import sys, pipelines.stage_preload; print(sorted({'scrapy', 'twisted'} & set(sys.modules)))"
+    of each crawl's start): a verdict becomes a DropItem in the crawl process (crawler.drops).
+    Nor datasketch and scipy (~0.5 s): the LSH scheme is read from data/lsh-scheme.json."""
+    code = ("import sys, pipelines.stage_preload; "
+            "print(sorted({'scrapy', 'twisted', 'datasketch', 'scipy'} & set(sys.modules)))")
     assert fresh_python(code).split() == ["[]"]
 
 
@@ -218,4 +221,4 @@ def test_crawl_process_collects_garbage_rarely_with_its_start_up_frozen(tmp_path
             f"crawl.run(['--sources', str(SAMPLE_SOURCES), '--db', {str(tmp_path / 'x.db')!r}, "
             "'--set', 'MARSAD_WORKERS=0'])")
     threshold, frozen = map(int, fresh_python(code).split())
-    assert threshold == 10_000 and frozen > 10_000
+    assert threshold == GC_GEN0_THRESHOLD > 700 and frozen > 10_000
