@@ -32,6 +32,7 @@ from pipelines.textwords import analyse
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
+MINHASH_SEED = 1
 LSH_THRESHOLD = 0.6
 MIN_JACCARD = 0.8  # a candidate this similar is a copy
 MIN_CONTAINMENT = 0.8  # ... or this much of the shorter text is inside the longer one
@@ -61,19 +62,18 @@ def lsh_scheme() -> Scheme:
 
 
 def datasketch_scheme() -> Scheme:
-    """The scheme from datasketch itself. Its affine32 MinHash is computed here on the whole
-    shingle array at once (`minhash`): each 32-bit value is pre-mixed with the MurmurHash3
-    finalizer, then permuted as a * h + b (mod 2**32); the MinHash is the column-wise minimum."""
+    """The scheme as datasketch computes it (its import loads scipy: ~0.5 s). `minhash` applies
+    its affine32 permutations to the whole shingle array at once."""
     from datasketch import MinHash, MinHashLSH
 
     bands = tuple(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
-    template = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
+    template = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32", hashfunc=int)
     multipliers, offsets = (np.asarray(p, dtype=np.uint32) for p in template.permutations)
     return bands, multipliers, offsets
 
 
 def _scheme_constants() -> dict:
-    return {"threshold": LSH_THRESHOLD, "num_perm": NUM_PERM, "seed": 1, "scheme": "affine32"}
+    return {"threshold": LSH_THRESHOLD, "num_perm": NUM_PERM, "seed": MINHASH_SEED, "scheme": "affine32"}
 
 
 def write_lsh_scheme() -> None:
