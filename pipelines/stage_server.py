@@ -56,6 +56,7 @@ def stage_pool(workers: int, max_tasks: int):
     from pebble import ProcessPool
     from pebble.pool import process
 
-    if not getattr(process.channels, "wide", False):
-        process.channels = _wide_channels(process.channels)
+    channels = getattr(process, "channels", None)  # pebble 5's pipe factory; a later one: as is
+    if channels is not None and not getattr(channels, "wide", False):
+        process.channels = _wide_channels(channels)
     return ProcessPool(workers, max_tasks=max_tasks, context=stage_context())
