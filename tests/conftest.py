@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import SAMPLE_OUTLETS
-
-ROOT = Path(__file__).resolve().parents[1]
-REALDATA = ROOT.parent / "shared" / "realdata"
-SEED = ROOT.parent / "shared" / "seed" / "op-ed-kazakhstan.txt"
+from tests.support.pages import REALDATA, SEED
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from pipelines.bylines import clean_author, split_authors, split_signature
+from tests.support.pages import REALDATA, SEED
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REALDATA = SHARED / "realdata" / "articles_ar"
-SEED = SHARED / "seed" / "op-ed-kazakhstan.txt"
+ARTICLES_AR = REALDATA / "articles_ar"
 
 # (raw byline, expected author) — names here are invented for the tests.
 BYLINES = [
@@ -218,7 +216,7 @@ def test_seed_byline() -> None:
 
 
 def _realdata(name: str) -> str:
-    path = REALDATA / name
+    path = ARTICLES_AR / name
     if not path.is_file():
         pytest.skip(f"real page {path} not found (../shared/realdata only exists in the Marsad workplace)")
     return path.read_text(encoding="utf-8", errors="replace")
@@ -234,7 +232,7 @@ def test_realdata_desk_credit_in_meta_author() -> None:
 def test_realdata_jsonld_person() -> None:
     html = _realdata("ar_elbaladtv.net_2020-12-25.html")
     raw = json.loads('"' + re.search(r'"author":\{"@type":"Person","name":"([^"]+)"', html).group(1) + '"')
-    expected = json.loads((REALDATA / "ar_elbaladtv.net_2020-12-25.meta.json").read_text())["author"]["value"]
+    expected = json.loads((ARTICLES_AR / "ar_elbaladtv.net_2020-12-25.meta.json").read_text())["author"]["value"]
     assert clean_author(raw) == expected.split(" (")[0]
 
 
@@ -242,7 +240,7 @@ def test_realdata_site_name_and_h5_byline() -> None:
     html = _realdata("ar_akhbarelyom.com_2020-10-07.html")
     meta = re.search(r'<meta name="author" content="([^"]+)"', html).group(1)
     h5 = re.search(r"<h5>([^<]+)<", html).group(1)
-    expected = json.loads((REALDATA / "ar_akhbarelyom.com_2020-10-07.meta.json").read_text())["author"]["value"]
+    expected = json.loads((ARTICLES_AR / "ar_akhbarelyom.com_2020-10-07.meta.json").read_text())["author"]["value"]
     assert clean_author(meta) is None
     assert clean_author(h5) == expected
 

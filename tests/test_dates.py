@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.dates import FoundDate, find_dates, parse_date
+from tests.support.pages import REALDATA
 
 FETCHED = datetime(2026, 11, 29, 12, 0, tzinfo=timezone(timedelta(hours=3)))
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
 
 # --- Gregorian month names ------------------------------------------------------------------

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.language import LanguageResult, detect_language
+from tests.support.pages import REALDATA
 
 ROOT = Path(__file__).resolve().parents[1]
-REALDATA = ROOT.parent / "shared" / "realdata"
 
 # Texts written for these tests (2-4 sentences each), keyed by the expected code.
 SAMPLES: dict[str, list[str]] = {

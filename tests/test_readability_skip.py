@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import trafilatura
@@ -17,9 +16,8 @@ from pipelines import readability_skip
 from pipelines.extract import extract_article
 from pipelines.readability_skip import readability_cannot_win, readability_length_bound
 from pipelines.rejections import Rejected
-from tests.support.pages import html_pages
+from tests.support.pages import REALDATA, html_pages
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 FETCHED = datetime(2026, 11, 1, tzinfo=timezone.utc)
 VERIFIED = trafilatura.__version__ in readability_skip.VERIFIED
 PARAGRAPH = "Readability keeps the longest block of prose it can find on the page. "

@@ -1,11 +1,16 @@
-"""HTML pages for tests that compare rules or code paths page by page."""
+"""The real pages beside the checkout (`../shared`), and HTML pages for tests that compare rules or
+code paths page by page."""
 
 from __future__ import annotations
 
 import gzip
 from pathlib import Path
 
-from pipelines.config import SAMPLE_OUTLETS
+from pipelines.config import PROJECT_ROOT, SAMPLE_OUTLETS
+
+SHARED = PROJECT_ROOT.parent / "shared"  # absent from some checkouts: the tests using it skip
+REALDATA = SHARED / "realdata"
+SEED = SHARED / "seed" / "op-ed-kazakhstan.txt"
 
 
 def html_pages(realdata: Path | None = None, samples: bool = True, english: int = 60) -> list[str]:
