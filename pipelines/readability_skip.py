@@ -34,7 +34,7 @@ from lxml import etree
 VERIFIED = ("2.3.1",)  # trafilatura releases whose compare_extraction and readability were read
 MARGIN = 64  # characters of slack: one real page reaches the bound exactly, none passes it
 _DROPPED = ("script", "style", "fencedframe")  # readability's summary() drops these first
-_KEPT_TEXT = etree.XPath(".//text()[not(parent::script or parent::style or parent::fencedframe)]",
+_KEPT_TEXT = etree.XPath(f".//text()[not({' or '.join(f'parent::{tag}' for tag in _DROPPED)})]",
                          smart_strings=False)
 
 _active = contextvars.ContextVar("marsad_readability_skip", default=False)
