@@ -24,6 +24,7 @@ from pipelines.challenge import bot_challenge
 from pipelines.charset import LETTER, MojibakeError, UndecodableError, decode_html
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
+from pipelines.htmlload import load_html
 from pipelines.metadata import H1, PageMeta, read_metadata, visible_bylines
 from pipelines.readability_skip import skipping
 from pipelines.rejections import Rejected
@@ -273,7 +274,7 @@ def extract_article(
     # a copy, the tree itself is pruned for trafilatura below. lxml's document parse when
     # trafilatura's loader refuses the page or parses it as a fragment (then the metadata and an
     # override body may remain).
-    body_tree = trafilatura.load_html(html)
+    body_tree = load_html(html)
     try:
         tree = body_tree if _is_document(body_tree) else lxml_html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
