@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from pipelines.classify import RELEVANCE_THRESHOLD, classify
-from pipelines.dedupe import dedupe_keys
-from pipelines.extract import ExtractSettings, extract_article
+from pipelines.config import RELEVANCE_THRESHOLD, ExtractSettings
 from pipelines.rejections import Rejected
 
 try:
@@ -130,6 +128,12 @@ def process_page(page: ArchivedPage, options: ReextractOptions) -> dict[str, Any
 
     Raises `Rejected` when the page is (now) not an article.
     """
+    # The stages are imported here: the crawl process uses this module's page and option types
+    # and never runs them (its stage workers do, and their forkserver imports them once).
+    from pipelines.classify import classify
+    from pipelines.dedupe import dedupe_keys
+    from pipelines.extract import extract_article
+
     when = datetime.fromisoformat(page.fetched_at)
     result = extract_article(
         page.body, url=page.url, fetched_at=when, header_charset=page.header_charset,

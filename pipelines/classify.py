@@ -20,13 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.config import GAZETTEER
+from pipelines.config import GAZETTEER, RELEVANCE_THRESHOLD
 from pipelines.gazetteer import Gazetteer, load_gazetteer
 from pipelines.genre import dateline, genre_of
 from pipelines.language import detect_language
 from pipelines.relevance import relevance_of
-
-RELEVANCE_THRESHOLD = 0.5
 
 
 @dataclass

@@ -17,6 +17,21 @@ SAMPLE_OUTLETS = DATA_DIR / "sample_outlets"
 GAZETTEER = DATA_DIR / "gazetteer.toml"
 LSH_SCHEME = DATA_DIR / "lsh-scheme.json"  # `pipelines.neardup.write_lsh_scheme` writes it
 PROJECT_URL = "https://github.com/marsad-observatory/marsad"
+RELEVANCE_THRESHOLD = 0.5  # `pipelines.classify`: relevance score from which an article is relevant
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    """Extraction knobs (`pipelines.extract.extract_article`); part of the re-extraction
+    fingerprint. Here, not in `pipelines.extract`, so that the crawl process builds them without
+    importing trafilatura (only its stage workers run extraction)."""
+
+    max_bytes: int = 5_000_000
+    max_elements: int = 60_000
+    min_words: int = 50
+    favor_precision: bool = True
+    fast: bool = False
+    include_tables: bool = True
 
 
 @dataclass(frozen=True)

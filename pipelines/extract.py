@@ -22,6 +22,7 @@ from pipelines.boilerplate import clean_paragraphs, leading_byline
 from pipelines.bylines import clean_author, split_signature
 from pipelines.challenge import bot_challenge
 from pipelines.charset import LETTER, MojibakeError, UndecodableError, decode_html
+from pipelines.config import ExtractSettings
 from pipelines.credits import find_reprint_credit
 from pipelines.dates import find_dates, parse_date
 from pipelines.htmlload import load_html
@@ -94,18 +95,6 @@ def drop_navigation(tree: lxml_html.HtmlElement) -> None:
     """
     for node in list(tree.iter("nav", "footer")):
         node.drop_tree()
-
-
-@dataclass(frozen=True)
-class ExtractSettings:
-    """Extraction knobs; part of the re-extraction fingerprint."""
-
-    max_bytes: int = 5_000_000
-    max_elements: int = 60_000
-    min_words: int = 50
-    favor_precision: bool = True
-    fast: bool = False
-    include_tables: bool = True
 
 
 @dataclass

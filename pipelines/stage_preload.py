@@ -4,8 +4,10 @@ workers that replace them. The crawl process itself never imports this module.""
 
 from pipelines.classify import classify
 from pipelines.dates import compile_patterns
+from pipelines.dedupe import dedupe_keys  # noqa: F401  the stages themselves (pipelines.archive
+from pipelines.extract import extract_article  # noqa: F401  imports them when it first runs one)
 from pipelines.neardup import lsh_scheme
-from pipelines.workers import prepare  # noqa: F401  the stages themselves
+from pipelines.workers import prepare  # noqa: F401
 
 compile_patterns()  # the date scanner (~0.4 s)
 lsh_scheme()  # from data/lsh-scheme.json (datasketch and scipy only if it is stale)

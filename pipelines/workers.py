@@ -24,9 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.archive import ArchivedPage, ReextractOptions, archivable, compress, page_of_item, process_page
-from pipelines.classify import RELEVANCE_THRESHOLD
-from pipelines.config import worker_count
-from pipelines.extract import ExtractSettings
+from pipelines.config import RELEVANCE_THRESHOLD, ExtractSettings, worker_count
 from pipelines.fts import index_document
 from pipelines.neardup import Fingerprint, fingerprint
 from pipelines.rejections import Rejected

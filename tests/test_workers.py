@@ -187,13 +187,31 @@ def test_crawl_process_does_not_load_what_only_workers_need():
     assert fresh_python(code).split() == ["[]", "True"]
 
 
+def test_a_crawl_process_with_workers_imports_no_stage_and_no_control_port(tmp_path):
+    """Built and ready to start, a crawl with stage workers has not imported the stages
+    (trafilatura, the classifier: ~0.1 s; its workers' forkserver does), nor aiohttp, which
+    Scrapy's remote control imports even when it is off (another 0.1 s)."""
+    code = ("import sys; from scrapy.crawler import CrawlerProcess; from crawler import crawl; "
+            "from pipelines.config import SAMPLE_SOURCES; crawl.stage_server.start = lambda: None; "
+            "CrawlerProcess.start = lambda self, *a, **k: print(sorted({'trafilatura', 'htmldate', "
+            "'langdetect', 'pipelines.extract', 'pipelines.classify', 'aiohttp', "
+            "'scrapy.extensions.remote_control', 'scrapy.extensions.telnet'} & set(sys.modules)), "
+            "'pipelines.workers' in sys.modules); "
+            f"crawl.run(['--sources', str(SAMPLE_SOURCES), '--db', {str(tmp_path / 'x.db')!r}, "
+            "'--set', 'MARSAD_WORKERS=2'])")
+    assert fresh_python(code).split() == ["[]", "True"]  # the stages' pipeline is loaded, not the stages
+
+
 def test_stage_workers_do_not_load_scrapy():
     """The forkserver's preload (every stage a worker runs) imports no Scrapy or Twisted (~0.2 s
     of each crawl's start): a verdict becomes a DropItem in the crawl process (crawler.drops).
-    Nor datasketch and scipy (~0.5 s): the LSH scheme is read from data/lsh-scheme.json."""
+    Nor datasketch and scipy (~0.5 s): the LSH scheme is read from data/lsh-scheme.json. The
+    stages themselves it does import, so that no worker imports them at its first page."""
     code = ("import sys, pipelines.stage_preload; "
-            "print(sorted({'scrapy', 'twisted', 'datasketch', 'scipy'} & set(sys.modules)))")
-    assert fresh_python(code).split() == ["[]"]
+            "print(sorted({'scrapy', 'twisted', 'datasketch', 'scipy'} & set(sys.modules)), "
+            "all(m in sys.modules for m in ('trafilatura', 'pipelines.extract', 'pipelines.classify', "
+            "'pipelines.dedupe')))")
+    assert fresh_python(code).split() == ["[]", "True"]
 
 
 @pytest.mark.parametrize("setting, starts", [("0", False), ("2", True), ("auto", True)])
