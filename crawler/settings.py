@@ -49,7 +49,8 @@ DOWNLOADER_MIDDLEWARES = {
 # imports every EXTENSIONS key to normalise it, and the remote control's import is aiohttp's
 # (0.1 s at the start of every crawl).
 _control_ports = ("scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl")
-EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items() if path not in _control_ports}
+EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+                   if path not in _control_ports}
 EXTENSIONS = {"crawler.progress.Progress": 500}
 # Extraction, classification and dedupe keys run in MARSAD_WORKERS processes (pipelines.workers);
 # the store writes on the reactor thread.
