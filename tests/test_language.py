@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipelines.language import LanguageResult, detect_language
+from pipelines.language import LanguageResult, _char_counts, detect_language
 from tests.support.pages import REALDATA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -308,3 +309,10 @@ def test_any_arabic_block_text_gives_a_bounded_result(text: str) -> None:
     result = detect_language(text)
     assert result.code in {"und", "ar", "fa", "ur", "ps", "ckb", "ug", "az"}
     assert 0.0 <= result.confidence <= 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+@example("كازاخستان 😀 x\udc80y ﻻ")  # an astral character, a lone surrogate, a presentation form
+def test_character_counts_are_counters(text: str) -> None:
+    assert _char_counts(text) == Counter(text)
