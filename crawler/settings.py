@@ -35,6 +35,7 @@ RETRY_TIMES = 2
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.middlewares.QuietLogFormatter"
+STATS_CLASS = "crawler.stats.PlainStatsCollector"
 
 TWISTED_DNS_RESOLVER = "crawler.middlewares.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {

@@ -94,3 +94,26 @@ def test_crawl_settings_open_no_control_port(tmp_path):
     assert "scrapy.extensions.corestats.CoreStats" in extensions  # the list is Scrapy's, merged
     assert not any("telnet" in e.lower() or "remote_control" in e for e in extensions)
     assert not settings.getbool("TELNETCONSOLE_ENABLED") and not settings.getbool("REMOTE_CONTROL_ENABLED")
+
+
+def test_the_crawls_stats_collector_is_scrapys_without_the_deprecation_shim(tmp_path):
+    """Scrapy 2.19 wraps each stats method on every access (a warning about a `spider` argument);
+    Marsad's collector keeps Scrapy's methods and values, called directly."""
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.test import get_crawler
+
+    from crawler.crawl import build_settings
+    from crawler.stats import PlainStatsCollector
+    from pipelines.config import SAMPLE_SOURCES
+
+    settings = build_settings(str(SAMPLE_SOURCES), str(tmp_path / "x.db"), [], False, {})
+    assert load_object(settings["STATS_CLASS"]) is PlainStatsCollector
+    stats = PlainStatsCollector(get_crawler())
+    stats.inc_value("pages")
+    stats.inc_value("pages", 2)
+    stats.max_value("depth", 3)
+    stats.max_value("depth", 1)
+    stats.set_value("reason", "finished")
+    assert stats.get_stats() == {"pages": 3, "depth": 3, "reason": "finished"}
+    assert stats.inc_value.__func__ is MemoryStatsCollector.inc_value  # the method itself, unwrapped
