@@ -28,9 +28,10 @@ def fast_paths(monkeypatch) -> list[str]:
     needs = htmlload._needs_trafilatura
 
     def recording(html: str, data: bytes) -> bool:
-        if not needs(html, data):
+        delegated = needs(html, data)
+        if not delegated:
             parsed.append(html)
-        return needs(html, data)
+        return delegated
 
     monkeypatch.setattr(htmlload, "_needs_trafilatura", recording)
     return parsed
