@@ -5,7 +5,7 @@ on a 60 KB Arabic page), then parses the text as a str (0.26 ms). On a page with
 repair, `load_html` here parses its UTF-8 bytes with trafilatura's own parser instead (what
 trafilatura does itself when lxml refuses the str: 0.21 ms), and hands every other page to
 trafilatura. The tree is the same (a test compares them on real pages and on each repair);
-the cost is 0.31 against 0.46 ms a page on the benchmark corpus, 0.82 of it on the real pages.
+the cost is 0.31 against 0.46 ms a page on the benchmark corpus, 0.84 of it on the real pages.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import trafilatura
 from lxml import html as lxml_html
 from trafilatura.utils import DOCTYPE_TAG, HTML_PARSER
 
-# Bytes that may belong to a character trafilatura removes (`trafilatura.utils.INVALID_XML_CHARS`):
-# the C0 controls but tab, newline and carriage return, and the lead byte EF of U+FFFE/U+FFFF
-# (and of every character from U+F000, e.g. Arabic presentation forms: those pages go to
-# trafilatura too). One `bytes.translate` finds them all: 0.03 ms on a 60 KB page.
-_SUSPECT_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xEF])
+# Bytes that may belong to a character trafilatura removes (`trafilatura.utils.INVALID_XML_CHARS`)
+# or that lxml refuses in a str: the C0 controls but tab, newline and carriage return, the lead
+# byte EF of U+FFFE/U+FFFF and ED of a lone surrogate (and of every character from U+F000, e.g.
+# Arabic presentation forms, or from U+D000 to U+D7FF: those pages go to trafilatura too). One
+# `bytes.translate` finds them all: 0.03 ms on a 60 KB page.
+_SUSPECT_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xED, 0xEF])
 
 
 def _needs_trafilatura(html: str, data: bytes) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import trafilatura
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from pipelines import htmlload
@@ -48,6 +50,7 @@ def test_the_same_tree_as_trafilatura_on_sample_and_real_pages(fast_paths):
     CLEAN.replace("عنوان المقال", "عنوان\x01 المقال\x1f"),  # C0 controls trafilatura removes
     CLEAN.replace("المقال", "المقال\ufffe\uffff"),  # non-characters it removes
     CLEAN.replace("المقال", "المقال\ufffd"),  # a replacement character: kept by both
+    CLEAN.replace("المقال", "المقال\udc80"),  # a lone surrogate: lxml refuses the str
     CLEAN.replace("<!DOCTYPE html>", '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN"'
                   ' "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">'),  # a doctype it strips
     CLEAN.replace('<html lang="ar">', '<html lang="ar"/>\n'),  # a self-closing <html/>
@@ -56,10 +59,17 @@ def test_the_same_tree_as_trafilatura_on_sample_and_real_pages(fast_paths):
     "<div><p>أ</p><p>ب</p></div>",
     "<html></html>",
     "   ",
-], ids=["controls", "non-characters", "replacement", "xhtml-doctype", "self-closing-html",
+], ids=["controls", "non-characters", "replacement", "lone-surrogate", "xhtml-doctype", "self-closing-html",
         "xml-declaration", "fragment", "fragment-blocks", "empty-html", "blank"])
 def test_the_same_tree_as_trafilatura_on_what_it_repairs_or_refuses(html):
     _same_as_trafilatura(html)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.integers(min_value=0, max_value=len(CLEAN)), st.booleans())
+def test_the_same_tree_as_trafilatura_with_any_text_inserted(text, at, in_front):
+    page = CLEAN[:at] + text + CLEAN[at:]
+    _same_as_trafilatura(text + page if in_front else page)
 
 
 def test_a_clean_page_is_parsed_without_trafilaturas_loader(monkeypatch):
