@@ -766,10 +766,10 @@ def plot(db_path, out, **filter_values):
 
 
 def _extract_settings(items: tuple[str, ...]):
-    """ExtractSettings from `KEY=VALUE` pairs (fields of `pipelines.extract.ExtractSettings`)."""
+    """ExtractSettings from `KEY=VALUE` pairs (fields of `pipelines.config.ExtractSettings`)."""
     from dataclasses import fields
 
-    from pipelines.extract import ExtractSettings
+    from pipelines.config import ExtractSettings
 
     known = {f.name: f for f in fields(ExtractSettings)}
     values = {}
@@ -838,7 +838,7 @@ def reclassify(db_path, source_ids, threshold, dry_run):
 
     Example: marsad reclassify --db data/demo.db --source alwaha
     """
-    from pipelines.classify import RELEVANCE_THRESHOLD
+    from pipelines.config import RELEVANCE_THRESHOLD
     from pipelines.reclassify import reclassify_db
 
     db = open_db(db_path or load_config().db)

@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from pipelines.extract import ExtractSettings, extract_article  # noqa: E402
+from pipelines.config import ExtractSettings  # noqa: E402
+from pipelines.extract import extract_article  # noqa: E402
 from pipelines.rejections import Rejected  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"

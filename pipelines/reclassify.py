@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pipelines.classify import RELEVANCE_THRESHOLD, classify
+from pipelines.classify import classify
+from pipelines.config import RELEVANCE_THRESHOLD
 
 FIELDS = ("language", "language_confidence", "relevance", "relevant", "countries", "genre")
 _COLUMNS = ("id", "url", "title", "text", "author_bio", "evidence", *FIELDS)

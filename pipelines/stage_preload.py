@@ -2,10 +2,12 @@
 stage worker needs is loaded and compiled here, and the workers fork from it ready, as do the
 workers that replace them. The crawl process itself never imports this module."""
 
+# Every stage, imported here (`pipelines.archive` imports extraction, classification and dedupe
+# only when it first runs one).
 from pipelines.classify import classify
 from pipelines.dates import compile_patterns
-from pipelines.dedupe import dedupe_keys  # noqa: F401  the stages themselves (pipelines.archive
-from pipelines.extract import extract_article  # noqa: F401  imports them when it first runs one)
+from pipelines.dedupe import dedupe_keys  # noqa: F401
+from pipelines.extract import extract_article  # noqa: F401
 from pipelines.neardup import lsh_scheme
 from pipelines.workers import prepare  # noqa: F401
 

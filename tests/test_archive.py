@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from marsad import cli
 from pipelines.archive import ArchivedPage, ReextractOptions, compress, decompress, from_row, reextract_db, to_row
-from pipelines.config import SAMPLE_SOURCES
-from pipelines.extract import ExtractSettings
+from pipelines.config import SAMPLE_SOURCES, ExtractSettings
 from pipelines.store import archived_article, iter_archive, open_db
 from tests.support.fresh import fresh_python
 

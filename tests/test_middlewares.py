@@ -81,15 +81,20 @@ def test_a_page_without_a_meta_refresh_is_passed_through_undecoded():
     assert getattr(response, "_cached_ubody", None) is None  # Scrapy's decoded body was never made
 
 
+def _crawl_settings(tmp_path):
+    """The settings a crawl of the sample sources runs with."""
+    from crawler.crawl import build_settings
+    from pipelines.config import SAMPLE_SOURCES
+
+    return build_settings(str(SAMPLE_SOURCES), str(tmp_path / "x.db"), [], False, {})
+
+
 def test_crawl_settings_open_no_control_port(tmp_path):
     """Neither Scrapy's telnet console nor its remote control (an HTTP server that executes
     Python code sent to it, on by default since Scrapy 2.19) runs in a Marsad crawl."""
     from scrapy.utils.conf import build_component_list
 
-    from crawler.crawl import build_settings
-    from pipelines.config import SAMPLE_SOURCES
-
-    settings = build_settings(str(SAMPLE_SOURCES), str(tmp_path / "x.db"), [], False, {})
+    settings = _crawl_settings(tmp_path)
     extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
     assert "scrapy.extensions.corestats.CoreStats" in extensions  # the list is Scrapy's, merged
     assert not any("telnet" in e.lower() or "remote_control" in e for e in extensions)
@@ -103,12 +108,9 @@ def test_the_crawls_stats_collector_is_scrapys_without_the_deprecation_shim(tmp_
     from scrapy.utils.misc import load_object
     from scrapy.utils.test import get_crawler
 
-    from crawler.crawl import build_settings
     from crawler.stats import PlainStatsCollector
-    from pipelines.config import SAMPLE_SOURCES
 
-    settings = build_settings(str(SAMPLE_SOURCES), str(tmp_path / "x.db"), [], False, {})
-    assert load_object(settings["STATS_CLASS"]) is PlainStatsCollector
+    assert load_object(_crawl_settings(tmp_path)["STATS_CLASS"]) is PlainStatsCollector
     stats = PlainStatsCollector(get_crawler())
     stats.inc_value("pages")
     stats.inc_value("pages", 2)

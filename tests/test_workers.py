@@ -17,8 +17,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from crawler.crawl import GC_GEN0_THRESHOLD
 from crawler.drops import PageDropped
 from pipelines.archive import ArchivedPage, ReextractOptions, decompress, process_page
-from pipelines.config import SAMPLE_OUTLETS, worker_count, workers_per_job
-from pipelines.extract import ExtractSettings
+from pipelines.config import SAMPLE_OUTLETS, ExtractSettings, worker_count, workers_per_job
 from pipelines.fts import index_document
 from pipelines.neardup import fingerprint
 from pipelines.stage_server import PIPE_BYTES, _wide_channels
@@ -187,19 +186,27 @@ def test_crawl_process_does_not_load_what_only_workers_need():
     assert fresh_python(code).split() == ["[]", "True"]
 
 
+def _at_reactor_start(tmp_path, workers: int, expressions: str) -> list[str]:
+    """What `print(expressions)` shows in a new interpreter where `crawler.crawl` has built a crawl
+    of the sample sources with `workers` stage workers (the forkserver not started) and is about
+    to start the reactor."""
+    code = ("import gc, sys; from scrapy.crawler import CrawlerProcess; from crawler import crawl; "
+            "from pipelines.config import SAMPLE_SOURCES; crawl.stage_server.start = lambda: None; "
+            f"CrawlerProcess.start = lambda self, *a, **k: print({expressions}); "
+            f"crawl.run(['--sources', str(SAMPLE_SOURCES), '--db', {str(tmp_path / 'x.db')!r}, "
+            f"'--set', 'MARSAD_WORKERS={workers}'])")
+    return fresh_python(code).split()
+
+
 def test_a_crawl_process_with_workers_imports_no_stage_and_no_control_port(tmp_path):
     """Built and ready to start, a crawl with stage workers has not imported the stages
     (trafilatura, the classifier: ~0.1 s; its workers' forkserver does), nor aiohttp, which
     Scrapy's remote control imports even when it is off (another 0.1 s)."""
-    code = ("import sys; from scrapy.crawler import CrawlerProcess; from crawler import crawl; "
-            "from pipelines.config import SAMPLE_SOURCES; crawl.stage_server.start = lambda: None; "
-            "CrawlerProcess.start = lambda self, *a, **k: print(sorted({'trafilatura', 'htmldate', "
-            "'langdetect', 'pipelines.extract', 'pipelines.classify', 'aiohttp', "
-            "'scrapy.extensions.remote_control', 'scrapy.extensions.telnet'} & set(sys.modules)), "
-            "'pipelines.workers' in sys.modules); "
-            f"crawl.run(['--sources', str(SAMPLE_SOURCES), '--db', {str(tmp_path / 'x.db')!r}, "
-            "'--set', 'MARSAD_WORKERS=2'])")
-    assert fresh_python(code).split() == ["[]", "True"]  # the stages' pipeline is loaded, not the stages
+    printed = _at_reactor_start(
+        tmp_path, 2, "sorted({'trafilatura', 'htmldate', 'langdetect', 'pipelines.extract', "
+        "'pipelines.classify', 'aiohttp', 'scrapy.extensions.remote_control', 'scrapy.extensions.telnet'} "
+        "& set(sys.modules)), 'pipelines.workers' in sys.modules")
+    assert printed == ["[]", "True"]  # the stages' pipeline is loaded, not the stages
 
 
 def test_stage_workers_do_not_load_scrapy():
@@ -233,10 +240,5 @@ def test_crawl_starts_the_stage_forkserver_early_only_when_it_will_have_workers(
 def test_crawl_process_collects_garbage_rarely_with_its_start_up_frozen(tmp_path):
     """The crawl process's cyclic GC runs every GC_GEN0_THRESHOLD new objects, not 700, and
     skips what existed before the reactor started (~1 s of a 2,000-page crawl's CPU otherwise)."""
-    code = ("import gc; from scrapy.crawler import CrawlerProcess; from crawler import crawl; "
-            "from pipelines.config import SAMPLE_SOURCES; "
-            "CrawlerProcess.start = lambda self, *a, **k: print(gc.get_threshold()[0], gc.get_freeze_count()); "
-            f"crawl.run(['--sources', str(SAMPLE_SOURCES), '--db', {str(tmp_path / 'x.db')!r}, "
-            "'--set', 'MARSAD_WORKERS=0'])")
-    threshold, frozen = map(int, fresh_python(code).split())
+    threshold, frozen = map(int, _at_reactor_start(tmp_path, 0, "gc.get_threshold()[0], gc.get_freeze_count()"))
     assert threshold == GC_GEN0_THRESHOLD > 700 and frozen > 10_000
