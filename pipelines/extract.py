@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -17,6 +18,7 @@ import trafilatura
 from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.settings import Extractor
 
 from pipelines.boilerplate import clean_paragraphs, leading_byline
 from pipelines.bylines import clean_author, split_signature
@@ -226,6 +228,28 @@ def _title_candidates(meta: PageMeta, found: Mapping[str, Any]) -> list[str | No
     return [*titles, found.get("title"), *(v for v, o in meta.candidates.get("title", []) if o == "title"), meta.h1]
 
 
+@lru_cache(maxsize=8)
+def _base_options(settings: ExtractSettings) -> Extractor:
+    return Extractor(
+        output_format="python",  # bare_extraction's own default
+        comments=False,
+        tables=settings.include_tables,
+        precision=settings.favor_precision,
+        fast=settings.fast,
+        with_metadata=False,  # our own metadata first; htmldate only runs when it found no date
+    )
+
+
+def trafilatura_options(settings: ExtractSettings, url: str) -> Extractor:
+    """trafilatura's options for one page: those `bare_extraction` builds from its keyword
+    arguments, made once per settings and copied (building them reads its ConfigParser again,
+    ~0.1 ms a page). Their `date_params` (today's date) are read only with metadata, never here."""
+    options = copy.copy(_base_options(settings))
+    options.url = url
+    options.source = url.encode("utf-8", "replace").decode("utf-8")
+    return options
+
+
 def _is_document(tree: lxml_html.HtmlElement | None) -> bool:
     return tree is not None and tree.tag == "html"
 
@@ -290,15 +314,8 @@ def extract_article(
     doc = None
     if body_tree is not None:
         with skipping():  # readability only where it can change the result: same text, less time
-            doc = trafilatura.bare_extraction(  # works on a copy of the tree
-                body_tree,
-                url=url,
-                with_metadata=False,  # our own metadata first; htmldate only runs when it found no date
-                include_comments=False,
-                include_tables=settings.include_tables,
-                favor_precision=settings.favor_precision,
-                fast=settings.fast,
-            )
+            # works on a copy of the tree
+            doc = trafilatura.bare_extraction(body_tree, url=url, options=trafilatura_options(settings, url))
     found = doc.as_dict() if doc is not None else {}
     raw_text = override_body or found.get("text") or ""
     site_names = meta.site_names | {found["sitename"]} if found.get("sitename") else meta.site_names

@@ -394,6 +394,27 @@ def test_trafilatura_gives_the_same_body_without_nav_and_footer(realdata):
     assert compared > 50 and with_navigation > 30  # the check did see pages with navigation
 
 
+def test_trafilatura_options_are_those_bare_extraction_builds_from_keywords():
+    """The shared, copied options equal the ones `bare_extraction` builds from the keyword
+    arguments Marsad used to pass, for every setting, and a page's URL never leaks into the
+    next page's options."""
+    from trafilatura.settings import Extractor
+
+    from pipelines.config import ExtractSettings
+    from pipelines.extract import trafilatura_options
+
+    url = "https://example.org/مقال/1"
+    for settings in (ExtractSettings(), ExtractSettings(favor_precision=False, fast=True, include_tables=False)):
+        built = Extractor(output_format="python", comments=False, tables=settings.include_tables,
+                          precision=settings.favor_precision, fast=settings.fast, url=url)
+        shared = trafilatura_options(settings, url)
+        for slot in Extractor.__slots__:
+            if slot != "date_params":  # carries today's date; read only with metadata
+                assert getattr(shared, slot) == getattr(built, slot), slot
+        assert trafilatura_options(settings, "https://example.org/2").url == "https://example.org/2"
+        assert shared.url == url
+
+
 def test_python_byline_rule_selects_exactly_what_byline_xpath_selects(realdata):
     from lxml import etree
     from lxml import html as lxml_html
