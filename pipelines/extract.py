@@ -243,7 +243,8 @@ def _base_options(settings: ExtractSettings) -> Extractor:
 def trafilatura_options(settings: ExtractSettings, url: str) -> Extractor:
     """trafilatura's options for one page: those `bare_extraction` builds from its keyword
     arguments, made once per settings and copied (building them reads its ConfigParser
-    again: 0.04 ms a page, a copy 0.004). Their `date_params` (today's date) are read only with metadata, never here."""
+    again: 0.04 ms a page, a copy 0.004). Their `date_params` (today's date) are read only
+    with metadata, never here."""
     options = copy.copy(_base_options(settings))
     options.url = url
     options.source = url.encode("utf-8", "replace").decode("utf-8")
