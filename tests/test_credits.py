@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from pipelines.credits import ReprintCredit, find_reprint_credit, parse_credit_line, resolve_outlet
-
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "op-ed-kazakhstan.txt"
+from tests.support.pages import SEED
 
 BODY = [
     "تمر العلاقات بين موسكو وأستانا بمرحلة دقيقة بعد الانتخابات الأخيرة، وتترقب العواصم المجاورة ما ستؤول إليه.",
