@@ -1,7 +1,12 @@
 """Recognise bot-challenge and block pages (Cloudflare, DDoS-Guard, Sucuri, Imperva, captchas).
 
 A page like this is not an article and not a site redesign: the crawler is being refused. The
-extraction stage can reject it as `bot_challenge`; health counts those per source.
+extraction stage rejects a page with little text (under `CHALLENGE_MAX_WORDS`) that carries one of these
+markers as `bot_challenge`; health counts those per source. The vendors also inject scripts
+into the ordinary pages they serve (Cloudflare's JavaScript Detections,
+`/cdn-cgi/challenge-platform/scripts/jsd/main.js`, on every page of a site in Bot Fight Mode;
+Imperva's `/_Incapsula_Resource?SWJIYLWA=`): those are not markers, and a page with an
+article's worth of text is an article whatever it carries.
 """
 
 from __future__ import annotations
@@ -13,11 +18,11 @@ import re
 # scan, where an alternation is tried at every position (measured: 6x slower over a page).
 _MARKERS: tuple[tuple[str, tuple[re.Pattern[bytes], ...]], ...] = tuple(
     (name, tuple(re.compile(p.encode()) for p in patterns)) for name, patterns in (
-        ("cloudflare", (r"cdn-cgi/challenge-platform", r"cf-chl-", r"cf_chl_", r"__cf_chl",
-                        r"<title>\s*(just a moment|attention required! \| cloudflare)")),
+        ("cloudflare", (r"cdn-cgi/challenge-platform/(?:h/\w/)?orchestrate/", r"cf-chl-", r"cf_chl_",
+                        r"__cf_chl", r"<title>\s*(just a moment|attention required! \| cloudflare)")),
         ("ddos-guard", (r"<title>\s*ddos-guard",)),
         ("sucuri", (r"sucuri website firewall", r"sucuri_cloudproxy")),
-        ("imperva", (r"_incapsula_resource", r"incapsula incident id")),
+        ("imperva", (r"_incapsula_resource\?cwudnsai=", r"incapsula incident id")),
         ("perimeterx", (r"px-captcha", r"_pxhd")),
         ("browser-check", (r"checking (if the site connection is secure|your browser before accessing)",
                            r"enable javascript and cookies to continue")),
@@ -26,6 +31,7 @@ _MARKERS: tuple[tuple[str, tuple[re.Pattern[bytes], ...]], ...] = tuple(
 # A captcha widget also sits in comment forms of real articles: it counts only on a small page.
 _CAPTCHA = tuple(re.compile(p.encode()) for p in (
     r"g-recaptcha", r"h-captcha", r"hcaptcha\.com/1/api", r"challenges\.cloudflare\.com/turnstile"))
+CHALLENGE_MAX_WORDS = 300  # block and challenge pages say a few dozen words, at most about 150
 _SMALL = 15_000
 _HEAD = 20_000  # challenge pages are small; look at the start of big pages only
 

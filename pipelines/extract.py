@@ -22,7 +22,7 @@ from trafilatura.settings import Extractor
 
 from pipelines.boilerplate import clean_paragraphs, leading_byline
 from pipelines.bylines import clean_author, split_signature
-from pipelines.challenge import bot_challenge
+from pipelines.challenge import CHALLENGE_MAX_WORDS, bot_challenge
 from pipelines.charset import LETTER, MojibakeError, UndecodableError, decode_html
 from pipelines.config import ExtractSettings
 from pipelines.credits import find_reprint_credit
@@ -281,9 +281,6 @@ def extract_article(
         raise Rejected("undecodable", str(exc)) from exc
     if html.count("\ufffd") > 20:
         raise Rejected("mojibake", "text decodes to mojibake")
-    challenge = bot_challenge(html)
-    if challenge:
-        raise Rejected("bot_challenge", challenge)
     # One parse, trafilatura's (it keeps more body than lxml's default parser): our metadata reads
     # a copy, the tree itself is pruned for trafilatura below. lxml's document parse when
     # trafilatura's loader refuses the page or parses it as a fragment (then the metadata and an
@@ -336,6 +333,10 @@ def extract_article(
     paragraphs = clean_paragraphs(paragraphs)
     text = "\n".join(paragraphs)
     word_count = len(text.split())
+    # checked where it names why a page has (almost) no text: on a page with an article's worth
+    # of text a vendor's script is only a script
+    if word_count < CHALLENGE_MAX_WORDS and (challenge := bot_challenge(html)):
+        raise Rejected("bot_challenge", challenge)
     if not paragraphs:
         raise Rejected("boilerplate", "no article text found")
     if word_count < settings.min_words:

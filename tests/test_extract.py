@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipelines.boilerplate import clean_paragraphs, is_closing_credit, is_policy, leading_byline
+from pipelines.challenge import CHALLENGE_MAX_WORDS
+from pipelines.config import ExtractSettings
 from pipelines.extract import extract_article, url_date
 from pipelines.rejections import Rejected
 from tests.support.pages import html_pages
@@ -282,6 +284,40 @@ def test_bot_challenge_page_is_a_counted_rejection():
     with pytest.raises(Rejected) as caught:
         extract_article(page, url="http://x.test/2026/a.html", fetched_at=datetime.now(timezone.utc))
     assert caught.value.reason == "bot_challenge"
+
+
+# What the vendors inject into every ordinary page they serve (our renditions): Cloudflare's
+# JavaScript Detections (Bot Fight Mode) and Imperva's classification script.
+CLOUDFLARE_JSD = ("<script>(function(){var s=document.createElement('script');window.__CF$cv$params={r:'1'};"
+                  "s.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js';document.head.appendChild(s);})();</script>")
+IMPERVA_SCRIPT = "<script src='/_Incapsula_Resource?SWJIYLWA=5074a744e2e3d891'></script>"
+
+
+def test_vendor_scripts_on_an_ordinary_small_page_are_not_a_challenge():
+    html = page(head=CLOUDFLARE_JSD + IMPERVA_SCRIPT)
+    assert len(html) < 5000
+    result = run(html)
+    assert result.word_count < CHALLENGE_MAX_WORDS and "أستانا" in result.text
+
+
+def test_a_page_with_an_article_s_worth_of_text_is_an_article_whatever_its_scripts():
+    body = "".join(f"<p>{LOREM}{i}.</p>" for i in range(14))
+    result = run(page(head="<script>window._cf_chl_opt={cType:'managed'};</script>", body=body))
+    assert result.word_count >= CHALLENGE_MAX_WORDS
+
+
+def test_a_block_page_with_a_paragraph_of_explanation_is_a_challenge():
+    explanation = ("Access to this website has been denied by its firewall because your request looked "
+                   "automated to the protection service. If you operate this website and think the block "
+                   "is a mistake, open a ticket with the block reason, the time and your address shown "
+                   "below, and the support team will look at the request and lift the block if it was "
+                   "wrongly applied. Block reason: access from your area has been temporarily limited.")
+    html = (f"<html><head><title>Access Denied - Sucuri Website Firewall</title></head><body>"
+            f"<h1>Access Denied</h1><p>{explanation}</p><p>{explanation}</p></body></html>").encode()
+    assert ExtractSettings.min_words < len(explanation.split()) * 2 < CHALLENGE_MAX_WORDS
+    with pytest.raises(Rejected) as caught:
+        run(html)
+    assert caught.value.reason == "bot_challenge" and caught.value.detail == "sucuri"
 
 
 def test_comment_and_related_boxes_are_pruned_but_not_a_no_share_body():

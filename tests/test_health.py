@@ -75,6 +75,11 @@ def test_bot_challenge_pages_are_recognised():
     assert bot_challenge("<title>\u062a\u062d\u0642\u0642 | Just a moment</title><div id='cf-chl-widget'>"
                          ) == "cloudflare"  # markers found among non-ASCII text
     assert bot_challenge("<html><body>Incapsula incident ID: 123</body></html>") == "imperva"
+    assert bot_challenge("<iframe id='main-iframe' src='/_Incapsula_Resource?CWUDNSAI=9&xinfo=1'></iframe>") == "imperva"
+    assert bot_challenge("<script src='/cdn-cgi/challenge-platform/orchestrate/jsch/v1'></script>") == "cloudflare"
+    # the scripts the vendors inject into their ordinary pages are not markers
+    assert bot_challenge("<script>a.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'</script>") is None
+    assert bot_challenge("<script src='/_Incapsula_Resource?SWJIYLWA=5074a744e2e3d891'></script>") is None
     assert bot_challenge("<form><div class='g-recaptcha'></div></form>") == "captcha"
     article = article_html("مقال") + b"<form><div class='g-recaptcha'></div></form>" + b" " * 20000
     assert bot_challenge(article) is None  # a comment-form captcha on a full article page
