@@ -1,9 +1,9 @@
 """Recognise bot-challenge and block pages (Cloudflare, DDoS-Guard, Sucuri, Imperva, captchas).
 
 A page like this is not an article and not a site redesign: the crawler is being refused. The
-extraction stage rejects a page with little text (under `CHALLENGE_MAX_WORDS`) that carries one of these
-markers as `bot_challenge`; health counts those per source. The vendors also inject scripts
-into the ordinary pages they serve (Cloudflare's JavaScript Detections,
+extraction stage rejects a page with little text (under `CHALLENGE_MAX_WORDS`) that carries one
+of these markers as `bot_challenge`; health counts those per source. The vendors also inject
+scripts into the ordinary pages they serve (Cloudflare's JavaScript Detections,
 `/cdn-cgi/challenge-platform/scripts/jsd/main.js`, on every page of a site in Bot Fight Mode;
 Imperva's `/_Incapsula_Resource?SWJIYLWA=`): those are not markers, and a page with an
 article's worth of text is an article whatever it carries.
