@@ -28,16 +28,20 @@ _MARKERS: tuple[tuple[str, tuple[re.Pattern[bytes], ...]], ...] = tuple(
                            r"enable javascript and cookies to continue")),
     )
 )
-# A captcha widget also sits in comment forms of real articles: it counts only on a small page.
+# A captcha widget also sits in comment forms of real articles: it counts only on a small page
+# with almost no text.
 _CAPTCHA = tuple(re.compile(p.encode()) for p in (
     r"g-recaptcha", r"h-captcha", r"hcaptcha\.com/1/api", r"challenges\.cloudflare\.com/turnstile"))
 CHALLENGE_MAX_WORDS = 300  # block and challenge pages say a few dozen words, at most about 150
+CAPTCHA_MAX_WORDS = 50  # a captcha page asks a line or two; a short article with a comment form says more
 _SMALL = 15_000
 _HEAD = 20_000  # challenge pages are small; look at the start of big pages only
 
 
-def bot_challenge(html: str | bytes) -> str | None:
-    """The mechanism's name when the page is a bot challenge or block page, else None."""
+def bot_challenge(html: str | bytes, words: int | None = None) -> str | None:
+    """The mechanism's name when the page is a bot challenge or block page, else None. `words`:
+    the number of words extracted from the page, when known (a captcha widget then counts only
+    on a page with almost no text)."""
     if isinstance(html, bytes):
         html = html[:_HEAD].decode("utf-8", "replace")
     # The markers are ASCII: searched in ASCII bytes (other characters become "?"), lower-cased
@@ -46,6 +50,7 @@ def bot_challenge(html: str | bytes) -> str | None:
     for name, patterns in _MARKERS:
         if any(pattern.search(head) for pattern in patterns):
             return name
-    if len(html) < _SMALL and any(pattern.search(head) for pattern in _CAPTCHA):
+    if len(html) < _SMALL and (words is None or words < CAPTCHA_MAX_WORDS) and any(
+            pattern.search(head) for pattern in _CAPTCHA):
         return "captcha"
     return None

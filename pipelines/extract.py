@@ -335,7 +335,7 @@ def extract_article(
     word_count = len(text.split())
     # checked where it names why a page has (almost) no text: on a page with an article's worth
     # of text a vendor's script is only a script
-    if word_count < CHALLENGE_MAX_WORDS and (challenge := bot_challenge(html)):
+    if word_count < CHALLENGE_MAX_WORDS and (challenge := bot_challenge(html, word_count)):
         raise Rejected("bot_challenge", challenge)
     if not paragraphs:
         raise Rejected("boilerplate", "no article text found")

@@ -306,6 +306,17 @@ def test_a_page_with_an_article_s_worth_of_text_is_an_article_whatever_its_scrip
     assert result.word_count >= CHALLENGE_MAX_WORDS
 
 
+def test_a_comment_form_captcha_on_a_short_article_is_not_a_challenge_but_a_captcha_page_is():
+    form = "<form class='comment-form'><textarea></textarea><div class='g-recaptcha' data-sitekey='k'></div></form>"
+    html = page(body="".join(f"<p>{LOREM}{i}.</p>" for i in range(4)) + form)
+    assert len(html) < 15_000 and "أستانا" in run(html).text
+    captcha = ("<html><head><title>Security check</title></head><body><p>Please tick the box below to go on."
+               f"</p>{form}</body></html>").encode()
+    with pytest.raises(Rejected) as caught:
+        run(captcha)
+    assert caught.value.reason == "bot_challenge" and caught.value.detail == "captcha"
+
+
 def test_a_block_page_with_a_paragraph_of_explanation_is_a_challenge():
     explanation = ("Access to this website has been denied by its firewall because your request looked "
                    "automated to the protection service. If you operate this website and think the block "
