@@ -447,7 +447,6 @@ def test_trafilatura_options_are_those_bare_extraction_builds_from_keywords():
     next page's options."""
     from trafilatura.settings import Extractor
 
-    from pipelines.config import ExtractSettings
     from pipelines.extract import trafilatura_options
 
     url = "https://example.org/مقال/1"
