@@ -27,6 +27,8 @@ def _needs_trafilatura(html: str, data: bytes) -> bool:
     beginning = html[:50].lower()
     if "html" not in beginning:  # a fragment: trafilatura's loader may refuse it
         return True
+    if not beginning[: len(beginning) - len(beginning.lstrip())].isascii():
+        return True  # leading whitespace lxml skips in a str, not in bytes (U+00A0): full page or not
     if "doctype" in beginning and DOCTYPE_TAG.match(html.partition("\n")[0]):
         return True  # a doctype with a "/" on the first line, which the loader removes
     if any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4]):

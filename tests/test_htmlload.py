@@ -51,6 +51,7 @@ def test_the_same_tree_as_trafilatura_on_sample_and_real_pages(fast_paths):
     CLEAN.replace("المقال", "المقال\ufffe\uffff"),  # non-characters it removes
     CLEAN.replace("المقال", "المقال\ufffd"),  # a replacement character: kept by both
     CLEAN.replace("المقال", "المقال\udc80"),  # a lone surrogate: lxml refuses the str
+    "\xa0" + CLEAN,  # non-ASCII whitespace first: a full page in a str, a fragment in bytes
     CLEAN.replace("<!DOCTYPE html>", '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN"'
                   ' "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">'),  # a doctype it strips
     CLEAN.replace('<html lang="ar">', '<html lang="ar"/>\n'),  # a self-closing <html/>
@@ -59,8 +60,8 @@ def test_the_same_tree_as_trafilatura_on_sample_and_real_pages(fast_paths):
     "<div><p>أ</p><p>ب</p></div>",
     "<html></html>",
     "   ",
-], ids=["controls", "non-characters", "replacement", "lone-surrogate", "xhtml-doctype", "self-closing-html",
-        "xml-declaration", "fragment", "fragment-blocks", "empty-html", "blank"])
+], ids=["controls", "non-characters", "replacement", "lone-surrogate", "nbsp-first", "xhtml-doctype",
+        "self-closing-html", "xml-declaration", "fragment", "fragment-blocks", "empty-html", "blank"])
 def test_the_same_tree_as_trafilatura_on_what_it_repairs_or_refuses(html):
     _same_as_trafilatura(html)
 
