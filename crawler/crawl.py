@@ -73,12 +73,11 @@ def run(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
     try:
-        workers = worker_count(overrides.get("MARSAD_WORKERS") or load_config().workers)
+        if worker_count(overrides.get("MARSAD_WORKERS") or load_config().workers):
+            stage_server.start()  # imports the stages while this process imports Scrapy (below)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if workers:
-        stage_server.start()  # imports the stages while this process imports Scrapy (below)
     from scrapy.crawler import CrawlerProcess
 
     from crawler.sources import RegistryError

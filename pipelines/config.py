@@ -45,6 +45,8 @@ class Config:
     contact: str = PROJECT_URL
     # processes running a crawl's CPU stages: a number (0: in the crawl process) or "auto"
     workers: str = "auto"
+    # their malloc (`pipelines.stage_server.allocator_library`): "mimalloc" or "system"
+    worker_allocator: str = "mimalloc"
 
     @property
     def user_agent(self) -> str:
@@ -70,6 +72,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         allow_private_hosts=parse_allowed_hosts(env.get("MARSAD_ALLOW_PRIVATE_HOSTS")),
         contact=env.get("MARSAD_CONTACT") or PROJECT_URL,
         workers=env.get("MARSAD_WORKERS") or "auto",
+        worker_allocator=env.get("MARSAD_WORKER_ALLOCATOR") or "mimalloc",
     )
 
 

@@ -3,10 +3,14 @@ import is missing, without this test process's modules in the way."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 
 
-def fresh_python(code: str) -> str:
-    """The standard output of `code` run by `python -c` (a failure raises CalledProcessError)."""
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+def fresh_python(code: str, env: Mapping[str, str] | None = None) -> str:
+    """The standard output of `code` run by `python -c`, with `env` added to this environment
+    (a failure raises CalledProcessError)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, **env} if env else None).stdout

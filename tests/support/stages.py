@@ -21,3 +21,9 @@ def crash_on_marked(page, options):
     if page.url.endswith("crash"):
         os._exit(70)
     return prepare(page, options)
+
+
+def allocator_in_use() -> str:
+    """"mimalloc" when this process has it loaded, else "system" (Linux: its memory maps)."""
+    with open("/proc/self/maps") as maps:
+        return "mimalloc" if any("libmimalloc" in line for line in maps) else "system"
