@@ -240,20 +240,24 @@ def test_crawl_starts_the_stage_forkserver_early_only_when_it_will_have_workers(
 _ALLOCATOR_PROBE = (
     "import os; from pipelines.stage_server import stage_pool; from tests.support.stages import allocator_in_use; "
     "pool = stage_pool(1, 10); print(pool.schedule(allocator_in_use).result(timeout=60), "
-    "os.environ.get('LD_PRELOAD')); pool.close(); pool.join()")
+    "repr(os.environ.get('LD_PRELOAD')), os.environ.get('MIMALLOC_ALLOW_THP')); pool.close(); pool.join()")
 
 
 @pytest.mark.skipif(allocator_library("mimalloc") is None, reason="no cmeel-mimalloc wheel here (Linux only)")
 @pytest.mark.parametrize("env, printed", [
-    ({"MARSAD_WORKER_ALLOCATOR": ""}, ["mimalloc", "None"]),
-    ({"MARSAD_WORKER_ALLOCATOR": "system"}, ["system", "None"]),
-    ({"MARSAD_WORKER_ALLOCATOR": "", "LD_PRELOAD": "libm.so.6"}, ["system", "libm.so.6"]),
+    ({}, "mimalloc:THP=0 None None"),
+    ({"LD_PRELOAD": ""}, "mimalloc:THP=0 '' None"),
+    ({"MIMALLOC_ALLOW_THP": "1"}, "mimalloc:THP=1 None 1"),
+    ({"MARSAD_WORKER_ALLOCATOR": "system"}, "system:THP=None None None"),
+    ({"LD_PRELOAD": "libm.so.6"}, "system:THP=None 'libm.so.6' None"),
 ])
 def test_stage_workers_run_on_mimalloc_and_the_crawl_process_keeps_its_environment(env, printed):
     """The workers' forkserver starts with mimalloc preloaded (glibc's malloc took a tenth of
-    their CPU), unless MARSAD_WORKER_ALLOCATOR=system or the user set a preload of their own;
-    the crawl process's own environment is left as it was."""
-    assert fresh_python(_ALLOCATOR_PROBE, env).split() == printed
+    their CPU), without huge pages unless the user allows them, and with the system's malloc if
+    MARSAD_WORKER_ALLOCATOR=system or the user set a preload of their own; the crawl process's
+    own environment is left as it was."""
+    env = {"LD_PRELOAD": None, "MARSAD_WORKER_ALLOCATOR": None, "MIMALLOC_ALLOW_THP": None, **env}
+    assert fresh_python(_ALLOCATOR_PROBE, env).strip() == printed
 
 
 def test_crawl_refuses_an_unknown_worker_allocator(tmp_path, monkeypatch, capsys):

@@ -9,8 +9,9 @@ import sys
 from collections.abc import Mapping
 
 
-def fresh_python(code: str, env: Mapping[str, str] | None = None) -> str:
+def fresh_python(code: str, env: Mapping[str, str | None] | None = None) -> str:
     """The standard output of `code` run by `python -c`, with `env` added to this environment
-    (a failure raises CalledProcessError)."""
+    (None: unset; a failure raises CalledProcessError)."""
+    environ = {k: v for k, v in {**os.environ, **env}.items() if v is not None} if env else None
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={**os.environ, **env} if env else None).stdout
+                          env=environ).stdout

@@ -24,6 +24,8 @@ def crash_on_marked(page, options):
 
 
 def allocator_in_use() -> str:
-    """"mimalloc" when this process has it loaded, else "system" (Linux: its memory maps)."""
+    """"mimalloc" when this process has it loaded, else "system" (Linux: its memory maps), and
+    the mimalloc option it runs with: "mimalloc:THP=0"."""
     with open("/proc/self/maps") as maps:
-        return "mimalloc" if any("libmimalloc" in line for line in maps) else "system"
+        name = "mimalloc" if any("libmimalloc" in line for line in maps) else "system"
+    return f"{name}:THP={os.environ.get('MIMALLOC_ALLOW_THP')}"
