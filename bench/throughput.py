@@ -51,7 +51,8 @@ import psutil
 
 from bench.corpus import Corpus, generate
 from bench.serve import free_port, serve
-from pipelines.config import workers_per_job
+from pipelines.config import load_config, workers_per_job
+from pipelines.stage_server import allocator_library
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -271,6 +272,12 @@ def page_weight(corpus: Corpus) -> float:
     return sum((corpus.root / p.file).stat().st_size for p in corpus.pages) / len(corpus.pages) / 1024
 
 
+def workers_malloc() -> str:
+    """The allocator a1's stage workers run on (`pipelines.stage_server.start`)."""
+    preloaded = allocator_library(load_config().worker_allocator) and not os.environ.get("LD_PRELOAD")
+    return "mimalloc" if preloaded else "the system's"
+
+
 def report(runs: dict[str, Run], server: str, corpus: Corpus,
            rounds: dict[str, list[Run]] | None = None) -> str:
     """The table, the ratios (with each round's ratio when the runs had several rounds) and the
@@ -279,7 +286,7 @@ def report(runs: dict[str, Run], server: str, corpus: Corpus,
     lines = [f"# bench/throughput.py, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}",
              f"# corpus: {len(corpus.pages)} article pages ({sum(1 for p in corpus.pages if p.copy_of)} republished"
              f" copies), {len(corpus.outlets)} outlets, {page_weight(corpus):.0f} KB per article page on average,"
-             f" server {server}, concurrency {CONCURRENCY}", ""]
+             f" server {server}, concurrency {CONCURRENCY}, stage workers' malloc {workers_malloc()}", ""]
     lines.append(f"{'run':<4} {'pages/s':>8} {'done/s':>8} {'wall s':>8} {'done':>6} {'peak RSS MB':>12}"
                  f" {'CPU ms/page':>12} {'CPUs':>5}  note")
     for name, run in runs.items():
