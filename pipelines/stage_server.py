@@ -6,8 +6,9 @@ imports Scrapy, so the two imports (about a second of CPU each) run side by side
 
 They run on mimalloc where its wheel is installed (Linux; `MARSAD_WORKER_ALLOCATOR=system`: the
 system's malloc): glibc's malloc and free took a tenth of a worker's CPU (lxml allocates every
-node and string with them), and mimalloc preloaded into the forkserver made the stages 6% faster
-(BENCHMARKS.md). The crawl process keeps the system's malloc (under 1% of its CPU).
+node and string with them); with mimalloc preloaded into the forkserver the stages take 6–11%
+less time and a crawl is 5–8% faster (BENCHMARKS.md). The crawl process keeps the system's
+malloc (under 1% of its CPU).
 
 `stage_pool` is a pebble pool whose two pipes (pages to the workers, results back) hold about
 `PIPE_BYTES`, not Linux's default 64 KB: a 60 KB page filled the task pipe alone, so a worker
@@ -50,7 +51,7 @@ def allocator_library(name: str) -> str | None:
     return str(library) if library is not None and library.is_file() else None
 
 
-# mimalloc's huge pages (transparent, where the kernel allows them) cost a worker ~30 MB of
+# mimalloc's huge pages (transparent, where the kernel allows them) cost a worker ~20 MB of
 # resident memory for no measured speed: off unless the user sets the option.
 MIMALLOC_OPTIONS = {"MIMALLOC_ALLOW_THP": "0"}
 
