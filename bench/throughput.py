@@ -273,7 +273,7 @@ def page_weight(corpus: Corpus) -> float:
 
 
 def workers_malloc() -> str:
-    """The allocator a1's stage workers run on (`pipelines.stage_server.start`)."""
+    """The allocator a1's stage workers start on (`pipelines.stage_server.start`), as configured."""
     preloaded = allocator_library(load_config().worker_allocator) and not os.environ.get("LD_PRELOAD")
     return "mimalloc" if preloaded else "the system's"
 

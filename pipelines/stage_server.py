@@ -4,11 +4,12 @@ Workers fork from a clean single-threaded process that has imported the stages o
 copy of the running reactor and its threads. `start` launches it before the crawl process
 imports Scrapy, so the two imports (about a second of CPU each) run side by side.
 
-They run on mimalloc where its wheel is installed (Linux; `MARSAD_WORKER_ALLOCATOR=system`: the
-system's malloc): glibc's malloc and free took a tenth of a worker's CPU (lxml allocates every
-node and string with them); with mimalloc preloaded into the forkserver the stages take 6–11%
-less time and a crawl is 5–8% faster (BENCHMARKS.md). The crawl process keeps the system's
-malloc (under 1% of its CPU).
+They run on mimalloc where its wheel is installed and loads (Linux), without huge pages unless
+the user sets `MIMALLOC_ALLOW_THP`; on the system's malloc with `MARSAD_WORKER_ALLOCATOR=system`
+or a preload of the user's own. glibc's malloc and free took a tenth of a worker's CPU (lxml
+allocates every node and string with them); with mimalloc preloaded into the forkserver the
+stages take 6–11% less time and a crawl is 5–8% faster (BENCHMARKS.md). The crawl process keeps
+the system's malloc (under 1% of its CPU).
 
 `stage_pool` is a pebble pool whose two pipes (pages to the workers, results back) hold about
 `PIPE_BYTES`, not Linux's default 64 KB: a 60 KB page filled the task pipe alone, so a worker
@@ -20,8 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import logging
 import multiprocessing
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from importlib import metadata
@@ -30,6 +34,8 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from pipelines.config import load_config
+
+log = logging.getLogger(__name__)
 
 PRELOAD = ["pipelines.stage_preload"]
 PIPE_BYTES = 1 << 20  # Linux's limit for unprivileged processes (fs.pipe-max-size) by default
@@ -48,7 +54,24 @@ def allocator_library(name: str) -> str | None:
     except metadata.PackageNotFoundError:
         return None
     library = next((Path(str(f.locate())) for f in files if f.name == "libmimalloc.so"), None)
-    return str(library) if library is not None and library.is_file() else None
+    if library is None or not library.is_file():
+        return None
+    if not preloadable(str(library)):
+        log.warning("%s cannot be preloaded here (a library it needs is missing?): the stage workers "
+                    "use the system's malloc", library)
+        return None
+    return str(library)
+
+
+@functools.lru_cache(maxsize=4)
+def preloadable(library: str) -> bool:
+    """Whether a program starts cleanly with `library` preloaded: the dynamic loader skips, with an
+    error line, a library it cannot open, and stops the program (exit 127) when a library that one
+    needs is missing."""
+    probe = "/bin/true" if os.path.exists("/bin/true") else sys.executable
+    result = subprocess.run([probe] if probe == "/bin/true" else [probe, "-c", ""], capture_output=True,
+                            env={**os.environ, "LD_PRELOAD": library}, check=False)
+    return result.returncode == 0 and not result.stderr
 
 
 # mimalloc's huge pages (transparent, where the kernel allows them) cost a worker ~20 MB of
@@ -83,12 +106,22 @@ def stage_context() -> BaseContext:
     return context
 
 
+_started = False
+
+
 def start() -> None:
     """Start the forkserver now (it imports PRELOAD in the background), on the allocator of
-    `MARSAD_WORKER_ALLOCATOR`; a no-op if running. ValueError for an unknown allocator."""
+    `MARSAD_WORKER_ALLOCATOR`; once per process, the first time while it has one thread (the
+    environment is changed meanwhile). ValueError for an unknown allocator. A forkserver that
+    dies is started again by multiprocessing, on the system's malloc."""
+    global _started
+    library = allocator_library(load_config().worker_allocator)
+    if _started:
+        return
     stage_context()
-    with _preloading(allocator_library(load_config().worker_allocator)):
+    with _preloading(library):
         forkserver.ensure_running()
+    _started = True
 
 
 def _wide_channels(channels: Callable[[BaseContext], tuple]) -> Callable[[BaseContext], tuple]:

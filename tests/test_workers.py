@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import multiprocessing
+import shutil
 import signal
+import subprocess
 import time
 from datetime import datetime, timezone
 
@@ -20,7 +22,7 @@ from pipelines.archive import ArchivedPage, ReextractOptions, decompress, proces
 from pipelines.config import SAMPLE_OUTLETS, ExtractSettings, worker_count, workers_per_job
 from pipelines.fts import index_document
 from pipelines.neardup import fingerprint
-from pipelines.stage_server import PIPE_BYTES, _wide_channels, allocator_library
+from pipelines.stage_server import PIPE_BYTES, _wide_channels, allocator_library, preloadable
 from pipelines.workers import StagesPipeline, prepare
 from tests.support import stages
 from tests.support.fresh import fresh_python
@@ -239,25 +241,46 @@ def test_crawl_starts_the_stage_forkserver_early_only_when_it_will_have_workers(
 
 _ALLOCATOR_PROBE = (
     "import os; from pipelines.stage_server import stage_pool; from tests.support.stages import allocator_in_use; "
-    "pool = stage_pool(1, 10); print(pool.schedule(allocator_in_use).result(timeout=60), "
+    "pool = stage_pool(1, 10); print(pool.schedule(allocator_in_use).result(timeout=60), allocator_in_use(), "
     "repr(os.environ.get('LD_PRELOAD')), os.environ.get('MIMALLOC_ALLOW_THP')); pool.close(); pool.join()")
 
 
 @pytest.mark.skipif(allocator_library("mimalloc") is None, reason="no cmeel-mimalloc wheel here (Linux only)")
 @pytest.mark.parametrize("env, printed", [
-    ({}, "mimalloc:THP=0 None None"),
-    ({"LD_PRELOAD": ""}, "mimalloc:THP=0 '' None"),
-    ({"MIMALLOC_ALLOW_THP": "1"}, "mimalloc:THP=1 None 1"),
-    ({"MARSAD_WORKER_ALLOCATOR": "system"}, "system:THP=None None None"),
-    ({"LD_PRELOAD": "libm.so.6"}, "system:THP=None 'libm.so.6' None"),
+    ({}, "mimalloc:THP=0 system:THP=None None None"),
+    ({"LD_PRELOAD": ""}, "mimalloc:THP=0 system:THP=None '' None"),
+    ({"MIMALLOC_ALLOW_THP": "1"}, "mimalloc:THP=1 system:THP=1 None 1"),
+    ({"MARSAD_WORKER_ALLOCATOR": "system"}, "system:THP=None system:THP=None None None"),
+    ({"LD_PRELOAD": "libm.so.6"}, "system:THP=None system:THP=None 'libm.so.6' None"),
 ])
 def test_stage_workers_run_on_mimalloc_and_the_crawl_process_keeps_its_environment(env, printed):
     """The workers' forkserver starts with mimalloc preloaded (glibc's malloc took a tenth of
     their CPU), without huge pages unless the user allows them, and with the system's malloc if
     MARSAD_WORKER_ALLOCATOR=system or the user set a preload of their own; the crawl process's
-    own environment is left as it was."""
+    own environment and allocator are left as they were."""
     env = {"LD_PRELOAD": None, "MARSAD_WORKER_ALLOCATOR": None, "MIMALLOC_ALLOW_THP": None, **env}
     assert fresh_python(_ALLOCATOR_PROBE, env).strip() == printed
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs a C compiler to build the test libraries")
+def test_a_library_that_cannot_be_preloaded_is_not(tmp_path):
+    """The dynamic loader skips a preload it cannot open but stops the program (exit 127) when
+    one it opens needs a library that is missing: the workers' forkserver would die. Such a
+    library is found out before, and the workers keep the system's malloc."""
+    (tmp_path / "dep.c").write_text("int dep(void) { return 1; }\n")
+    (tmp_path / "top.c").write_text("int dep(void); int top(void) { return dep(); }\n")
+    gcc = ["gcc", "-shared", "-fPIC", "-o"]
+    subprocess.run([*gcc, str(tmp_path / "libdep.so"), str(tmp_path / "dep.c")], check=True)
+    subprocess.run([*gcc, str(tmp_path / "libtop.so"), str(tmp_path / "top.c"), f"-L{tmp_path}", "-ldep",
+                    f"-Wl,-rpath,{tmp_path}"], check=True)
+    (tmp_path / "not-a-library.so").write_text("text")
+    assert preloadable(str(tmp_path / "libtop.so"))
+    (tmp_path / "libdep.so").unlink()
+    preloadable.cache_clear()
+    assert not preloadable(str(tmp_path / "libtop.so"))
+    assert not preloadable(str(tmp_path / "not-a-library.so"))
+    if allocator_library("mimalloc"):
+        assert preloadable(allocator_library("mimalloc"))
 
 
 def test_crawl_refuses_an_unknown_worker_allocator(tmp_path, monkeypatch, capsys):
