@@ -274,8 +274,7 @@ def page_weight(corpus: Corpus) -> float:
 
 def workers_malloc() -> str:
     """The allocator a1's stage workers start on (`pipelines.stage_server.start`), as configured."""
-    preloaded = allocator_library(load_config().worker_allocator) and not os.environ.get("LD_PRELOAD")
-    return "mimalloc" if preloaded else "the system's"
+    return "mimalloc" if allocator_library(load_config().worker_allocator) else "the system's"
 
 
 def report(runs: dict[str, Run], server: str, corpus: Corpus,

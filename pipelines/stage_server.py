@@ -43,11 +43,12 @@ ALLOCATORS = ("mimalloc", "system")
 
 
 def allocator_library(name: str) -> str | None:
-    """The shared library that gives the stage workers the allocator `name` (one of ALLOCATORS),
-    or None: the system's malloc, also off Linux or without the cmeel-mimalloc wheel."""
+    """The shared library to preload into the stage workers for the allocator `name` (one of
+    ALLOCATORS), or None: the system's malloc, also off Linux, without the cmeel-mimalloc wheel,
+    or when the user has a preload of their own (kept as it is)."""
     if name not in ALLOCATORS:
         raise ValueError(f"MARSAD_WORKER_ALLOCATOR must be one of {', '.join(ALLOCATORS)}, not {name!r}")
-    if name == "system" or not sys.platform.startswith("linux"):
+    if name == "system" or not sys.platform.startswith("linux") or os.environ.get("LD_PRELOAD"):
         return None
     try:
         files = metadata.files("cmeel-mimalloc") or []
@@ -68,9 +69,8 @@ def preloadable(library: str) -> bool:
     """Whether a program starts cleanly with `library` preloaded: the dynamic loader skips, with an
     error line, a library it cannot open, and stops the program (exit 127) when a library that one
     needs is missing."""
-    probe = "/bin/true" if os.path.exists("/bin/true") else sys.executable
-    result = subprocess.run([probe] if probe == "/bin/true" else [probe, "-c", ""], capture_output=True,
-                            env={**os.environ, "LD_PRELOAD": library}, check=False)
+    command = ["/bin/true"] if os.path.exists("/bin/true") else [sys.executable, "-c", ""]
+    result = subprocess.run(command, capture_output=True, env={**os.environ, "LD_PRELOAD": library}, check=False)
     return result.returncode == 0 and not result.stderr
 
 
@@ -81,9 +81,9 @@ MIMALLOC_OPTIONS = {"MIMALLOC_ALLOW_THP": "0"}
 
 @contextlib.contextmanager
 def _preloading(library: str | None) -> Iterator[None]:
-    """`LD_PRELOAD=library` (and MIMALLOC_OPTIONS) for the processes started in this block; a
-    preload or option the user set is kept as it is."""
-    if library is None or os.environ.get("LD_PRELOAD"):
+    """`LD_PRELOAD=library` (and MIMALLOC_OPTIONS) for the processes started in this block; an
+    option the user set is kept as it is."""
+    if library is None:
         yield
         return
     added = {"LD_PRELOAD": library, **{k: v for k, v in MIMALLOC_OPTIONS.items() if k not in os.environ}}
